@@ -1,0 +1,114 @@
+import { randomBytes } from "node:crypto";
+import { readFile, stat } from "node:fs/promises";
+import { BadKeyError, SwappedArgumentsError, fsError } from "../errors.js";
+
+/** An X25519 key is 32 bytes; its file holds 44 characters of padded base64. */
+export const X25519_KEY_BYTES = 32;
+
+/**
+ * Decodes key-file text: standard base64 of 32 bytes, surrounding whitespace ignored.
+ * Returns null when the text is not that.
+ *
+ * @example decodeKeyText("IHeUO...=\n")?.length === 32
+ */
+export function decodeKeyText(text: string): Uint8Array | null {
+  const t = text.trim();
+  if (t.length !== 44 || !/^[A-Za-z0-9+/]{43}=$/.test(t)) return null;
+  const bytes = Buffer.from(t, "base64");
+  return bytes.length === X25519_KEY_BYTES ? Uint8Array.from(bytes) : null;
+}
+
+/** Encodes a raw key as its file text (no newline, as ssh-log-cli writes it). */
+export function encodeKeyText(key: Uint8Array): string {
+  return Buffer.from(key).toString("base64");
+}
+
+/** Warnings found while reading a key (e.g. loose permissions), for the CLI to print. */
+export type KeyWarning = (message: string) => void;
+
+/**
+ * Reads a private key file. Says, in one sentence, when the file is a capture (the arguments were
+ * swapped), a public key, or not a key at all; warns when others can read it, as OpenSSH does.
+ *
+ * @example const sk = await readPrivateKeyFile("sshkey");
+ */
+export async function readPrivateKeyFile(path: string, warn?: KeyWarning): Promise<Uint8Array> {
+  const bytes = await readKeyBytes(path, "key file");
+  const key = decodeKeyText(bytes.toString("latin1"));
+  if (key === null) {
+    if (bytes.length >= 8 && looksLikeCapture(bytes)) {
+      throw new SwappedArgumentsError(`${path} is a session capture, not a key; the key and the log were given the wrong way round (use -i KEY -l LOG, or -i LOG -k KEY).`, { file: path });
+    }
+    throw new BadKeyError(`${path} is not a private key file: it should hold 44 base64 characters of a 32-byte X25519 key, as ssh-log keygen writes; check the path.`, { file: path });
+  }
+  if (path.endsWith(".pub")) {
+    throw new BadKeyError(`${path} is a public key; decrypting needs the private key file (the same name without .pub).`, { file: path });
+  }
+  if (warn) {
+    try {
+      const st = await stat(path);
+      if ((st.mode & 0o077) !== 0) {
+        warn(`Warning: the private key ${path} is readable by other users (mode ${(st.mode & 0o777).toString(8)}); run chmod 600 ${path}.`);
+      }
+    } catch { /* stat failed after a successful read: nothing to warn about */ }
+  }
+  return key;
+}
+
+/**
+ * Reads a public key file (the `.pub` text), or accepts the text itself.
+ *
+ * @example const pk = await readPublicKeyFile("sshkey.pub");
+ */
+export async function readPublicKeyFile(path: string): Promise<Uint8Array> {
+  const bytes = await readKeyBytes(path, "public key file");
+  const key = decodeKeyText(bytes.toString("latin1"));
+  if (key === null) {
+    throw new BadKeyError(`${path} is not a public key file: it should hold 44 base64 characters of a 32-byte X25519 key, as ssh-log keygen writes to NAME.pub; check the path.`, { file: path });
+  }
+  return key;
+}
+
+/** Public key material as the recorder accepts it: `.pub` text or the raw 32 bytes. */
+export function parsePublicKey(input: string | Uint8Array): Uint8Array {
+  if (typeof input === "string") {
+    const k = decodeKeyText(input);
+    if (k === null) throw new BadKeyError("The public key is not 44 base64 characters of a 32-byte X25519 key; pass the text of the .pub file that ssh-log keygen wrote.");
+    return k;
+  }
+  if (input.length !== X25519_KEY_BYTES) throw new BadKeyError(`The public key is ${input.length} bytes; an X25519 public key is 32 bytes.`);
+  return Uint8Array.from(input);
+}
+
+async function readKeyBytes(path: string, role: string): Promise<Buffer> {
+  try {
+    const st = await stat(path);
+    if (st.isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
+    // A key file is 44 bytes; read at most a little of anything larger, never a whole big file.
+    if (st.size > 4096) {
+      const fh = await import("node:fs/promises").then((m) => m.open(path, "r"));
+      try {
+        const buf = Buffer.alloc(64);
+        const { bytesRead } = await fh.read(buf, 0, 64, 0);
+        return buf.subarray(0, bytesRead);
+      } finally {
+        await fh.close();
+      }
+    }
+    return await readFile(path);
+  } catch (err) {
+    throw fsError(err, path, role);
+  }
+}
+
+/** A capture starts with a u32 header length whose header is base64 JSON ("eyJ" is `{"`). */
+export function looksLikeCapture(bytes: Uint8Array): boolean {
+  if (bytes.length < 7) return false;
+  const n = ((bytes[0]! << 24) | (bytes[1]! << 16) | (bytes[2]! << 8) | bytes[3]!) >>> 0;
+  return n > 0 && n < 1 << 20 && bytes[4] === 0x65 && bytes[5] === 0x79 && bytes[6] === 0x4a;
+}
+
+/** 32 random bytes. */
+export function randomKeyMaterial(): Uint8Array {
+  return new Uint8Array(randomBytes(32));
+}

@@ -1,0 +1,64 @@
+import { randomBytes } from "node:crypto";
+import { access, constants, rename, stat, unlink } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import { OutputError, fsError } from "../errors.js";
+
+/**
+ * Checks that `path`'s folder exists and is writable, with a sentence that says what to do.
+ *
+ * @example await checkOutputFolder("out/session.zip");
+ */
+export async function checkOutputFolder(path: string): Promise<void> {
+  const dir = dirname(path);
+  let st;
+  try {
+    st = await stat(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") {
+      throw new OutputError(`The output folder ${dir} does not exist; create it (mkdir -p ${dir}) or choose another output path.`, { file: path, cause: err });
+    }
+    throw fsError(err, dir, "output folder");
+  }
+  if (!st.isDirectory()) throw new OutputError(`The output folder ${dir} is not a folder; choose another output path.`, { file: path });
+  try {
+    await access(dir, constants.W_OK);
+  } catch (err) {
+    throw new OutputError(`The output folder ${dir} is not writable; check its permissions or choose another output path.`, { file: path, cause: err });
+  }
+}
+
+/** A temporary path beside `path`, on the same file system so that rename is atomic. */
+export function tempPathFor(path: string, tag = "tmp"): string {
+  return join(dirname(path), `.${basename(path)}.${tag}-${process.pid}-${randomBytes(4).toString("hex")}`);
+}
+
+/**
+ * Runs `write(tempPath)`, then renames the temp file to `path`; on any failure removes the temp
+ * file, so a failed run never leaves a partial output. Returns what `write` returned.
+ *
+ * @example await writeAtomically("out.zip", async (tmp) => writeZipTo(tmp));
+ */
+export async function writeAtomically<T>(path: string, write: (tempPath: string) => Promise<T>): Promise<T> {
+  await checkOutputFolder(path);
+  const tmp = tempPathFor(path);
+  try {
+    const result = await write(tmp);
+    await rename(tmp, path);
+    return result;
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined);
+    throw wrapWriteError(err, path);
+  }
+}
+
+/** Output-side file-system errors as OutputError sentences. */
+export function wrapWriteError(err: unknown, path: string): unknown {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === "ENOSPC" || code === "EDQUOT") {
+    return new OutputError(`The disk is full while writing ${path}; free some space and run again (nothing was written).`, { file: path, cause: err });
+  }
+  if (code === "EACCES" || code === "EPERM" || code === "EROFS") {
+    return new OutputError(`${path} cannot be written (${code}); check the folder's permissions or choose another output path.`, { file: path, cause: err });
+  }
+  return err;
+}
