@@ -1,0 +1,20 @@
+import type { Command } from "commander";
+import type { CliIo } from "../io.js";
+import { registerKeygen } from "./keygen.js";
+import { registerDecrypt } from "./decrypt.js";
+import { registerInspect } from "./inspect.js";
+
+/** Every command, in the order `ssh-log --help` lists them. */
+export function registerCommands(program: Command, io: CliIo): void {
+  registerKeygen(program, io);
+  registerDecrypt(program, io);
+  registerInspect(program, io);
+}
+
+/** Lets an action set the exit code without throwing (e.g. partial results that were written). */
+export function setExitCode(cmd: Command, code: number): void {
+  let root: Command = cmd;
+  while (root.parent) root = root.parent;
+  const r = root as Command & { sshLogExitCode?: number };
+  r.sshLogExitCode = Math.max(r.sshLogExitCode ?? 0, code);
+}
