@@ -95,12 +95,16 @@ export async function openCapture(path: string, opts: OpenCaptureOptions): Promi
   async function* batches(): AsyncIterable<SessionEvent[]> {
     if (used) throw new Error("a Session's events can be read only once");
     used = true;
+    yield* read();
+    if (strict && outcome.error) throw outcome.error;
+  }
+
+  async function* read(): AsyncIterable<SessionEvent[]> {
     let batch: SessionEvent[] = [];
     const onPacket = (p: SessionEvent): void => { batch.push(p); };
-    const fail = (err: SshLogError): void => {
-      if (strict) throw err;
-      outcome.error = err;
-    };
+    // The first problem ends reading; strict mode throws it only after the packets that
+    // authenticated before it were handed on (nothing that authenticated is thrown away).
+    const fail = (err: SshLogError): void => { outcome.error ??= err; };
     // Opens queued blocks into packets; false once a block fails (reading stops there).
     const drain = (): boolean => {
       for (const ev of pending) {
