@@ -52,41 +52,47 @@ export async function openCapture(path: string, opts: OpenCaptureOptions): Promi
   let headerBytes = 0;
   let ended = false;
   let stopError: SshLogError | null = null;
-  while (!ended && stopError === null && !pending.some((e) => e.type === "block")) {
-    const r = await chunks.next();
-    if (r.done) { ended = true; break; }
-    const from = pending.length;
-    try {
-      framer.push(r.value, collect);
-    } catch (err) {
-      if (!(err instanceof SshLogError)) throw err;
-      stopError = err;
+  let opener: BlockOpener;
+  let firstPlain: Buffer | null = null;
+  try {
+    while (!ended && stopError === null && !pending.some((e) => e.type === "block")) {
+      const r = await chunks.next();
+      if (r.done) { ended = true; break; }
+      const from = pending.length;
+      try {
+        framer.push(r.value, collect);
+      } catch (err) {
+        if (!(err instanceof SshLogError)) throw err;
+        stopError = err;
+      }
+      for (let i = from; i < pending.length; i++) {
+        const ev = pending[i]!;
+        if (ev.type === "header") {
+          header = parseHeader(ev.bytes, path);
+          headerBytes = ev.length;
+        } else {
+          // Blocks are views of the reused read buffer: keep copies across the next read.
+          pending[i] = { ...ev, data: Uint8Array.from(ev.data) };
+        }
+      }
+      pending.splice(0, pending.length, ...pending.filter((e) => e.type === "block"));
     }
-    for (let i = from; i < pending.length; i++) {
-      const ev = pending[i]!;
-      if (ev.type === "header") {
-        header = parseHeader(ev.bytes, path);
-        headerBytes = ev.length;
-      } else {
-        // Blocks are views of the reused read buffer: keep copies across the next read.
-        pending[i] = { ...ev, data: Uint8Array.from(ev.data) };
+    if (header === null) {
+      if (stopError) throw stopError;
+      throw truncationError(path, framer.end() ?? { part: "header-length", offset: 0, missingBytes: 4 });
+    }
+    const firstBlock = pending[0] as Extract<FrameEvent, { type: "block" }> | undefined;
+    if (firstBlock === undefined && stopError) throw stopError;
+    opener = await BlockOpener.create(opts.privateKey, header.encapsulatedKey);
+    if (firstBlock !== undefined) {
+      firstPlain = await opener.openFirst(firstBlock.data);
+      if (firstPlain === null) {
+        throw new WrongKeyError(`${path} was not encrypted for this key (block 0 does not open with it); use the private key whose .pub was uploaded when this session was recorded.`, { file: path, offset: firstBlock.offset, blockIndex: 0 });
       }
     }
-    pending.splice(0, pending.length, ...pending.filter((e) => e.type === "block"));
-  }
-  if (header === null) {
-    if (stopError) throw stopError;
-    throw truncationError(path, framer.end() ?? { part: "header-length", offset: 0, missingBytes: 4 });
-  }
-  const firstBlock = pending[0] as Extract<FrameEvent, { type: "block" }> | undefined;
-  if (firstBlock === undefined && stopError) throw stopError;
-  const opener = await BlockOpener.create(opts.privateKey, header.encapsulatedKey);
-  let firstPlain: Buffer | null = null;
-  if (firstBlock !== undefined) {
-    firstPlain = await opener.openFirst(firstBlock.data);
-    if (firstPlain === null) {
-      throw new WrongKeyError(`${path} was not encrypted for this key (block 0 does not open with it); use the private key whose .pub was uploaded when this session was recorded.`, { file: path, offset: firstBlock.offset, blockIndex: 0 });
-    }
+  } catch (err) {
+    await chunks.return?.(); // close the file: the caller never gets a Session to drain
+    throw err;
   }
   const info = infoFromHeader(path, header);
   const declared = header.dataSize;
