@@ -1,0 +1,45 @@
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { decodeKeyText, encodeKeyText, readPrivateKeyFile, readPublicKeyFile } from "../../../lib/crypto/keys.js";
+import { tempDir } from "../../helpers/fixtures.js";
+
+const t = tempDir();
+afterAll(() => t.cleanup());
+const key = Buffer.alloc(32, 0xab);
+const text = encodeKeyText(key);
+
+describe("key files", () => {
+  it("are read tolerantly: surrounding spaces, a trailing newline or CRLF", () => {
+    for (const v of [text, `${text}\n`, `  ${text}\r\n`, `\n${text}\t`]) expect(Buffer.from(decodeKeyText(v)!).equals(key)).toBe(true);
+  });
+  it("refuse anything that is not 44 base64 characters of 32 bytes", () => {
+    for (const v of ["", "abc", text.slice(0, 43), `${text}A`, Buffer.alloc(31).toString("base64"), Buffer.alloc(33).toString("base64"), text.replace("q", "*")]) {
+      expect(decodeKeyText(v), JSON.stringify(v)).toBeNull();
+    }
+  });
+  it("warn when a private key is readable by others, as OpenSSH does, and name it a public key when it ends in .pub", async () => {
+    const p = join(t.dir, "loose");
+    writeFileSync(p, text);
+    chmodSync(p, 0o644);
+    const warnings: string[] = [];
+    await readPrivateKeyFile(p, (m) => warnings.push(m));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain("chmod 600");
+    expect(warnings[0]).not.toContain(text);
+    chmodSync(p, 0o600);
+    const none: string[] = [];
+    await readPrivateKeyFile(p, (m) => none.push(m));
+    expect(none).toEqual([]);
+    writeFileSync(`${p}.pub`, text);
+    await expect(readPrivateKeyFile(`${p}.pub`)).rejects.toMatchObject({ code: "ERR_BAD_KEY" });
+    expect(Buffer.from(await readPublicKeyFile(`${p}.pub`)).equals(key)).toBe(true);
+  });
+  it("a directory or a large unrelated file is refused without reading it whole", async () => {
+    mkdirSync(join(t.dir, "d"));
+    await expect(readPrivateKeyFile(join(t.dir, "d"))).rejects.toMatchObject({ code: "ERR_IS_DIRECTORY" });
+    const big = join(t.dir, "big");
+    writeFileSync(big, Buffer.alloc(10 << 20, 0x41));
+    await expect(readPrivateKeyFile(big)).rejects.toMatchObject({ code: "ERR_BAD_KEY" });
+  });
+});
