@@ -1,0 +1,72 @@
+/**
+ * How values read on screen: times in UTC, short durations, exit states. Plain functions so the
+ * list, the detail and the replay pane agree.
+ */
+
+/**
+ * A unix time as `YYYY-MM-DD HH:MM` (UTC), or with seconds when `seconds` is set.
+ *
+ * @example formatTime(1791960738) // "2026-10-14 06:52"
+ */
+export function formatTime(unixSeconds: number, seconds = false): string {
+  if (!Number.isFinite(unixSeconds)) return "?";
+  const iso = new Date(Math.floor(unixSeconds) * 1000).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, seconds ? 19 : 16)}`;
+}
+
+/**
+ * A duration in seconds as the shortest readable form: `45s`, `12m03s`, `3h04m`, `2d03h`.
+ *
+ * @example formatDuration(3725) // "1h02m"
+ */
+export function formatDuration(sec: number | null): string {
+  if (sec === null || !Number.isFinite(sec) || sec < 0) return "-";
+  const s = Math.floor(sec);
+  if (s < 60) return `${s}s`;
+  const two = (n: number): string => String(n).padStart(2, "0");
+  if (s < 3600) return `${Math.floor(s / 60)}m${two(s % 60)}s`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h${two(Math.floor((s % 3600) / 60))}m`;
+  return `${Math.floor(s / 86400)}d${two(Math.floor((s % 86400) / 3600))}h`;
+}
+
+/**
+ * A position in a recording, microseconds, as `M:SS.s` or `H:MM:SS`.
+ *
+ * @example formatClock(83_400_000) // "1:23.4"
+ */
+export function formatClock(micros: number): string {
+  const totalTenths = Math.max(0, Math.floor(micros / 100_000));
+  const tenths = totalTenths % 10;
+  const total = Math.floor(totalTenths / 10);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const two = (n: number): string => String(n).padStart(2, "0");
+  return h > 0 ? `${h}:${two(m)}:${two(s)}` : `${m}:${two(s)}.${tenths}`;
+}
+
+/**
+ * The exit column's text from a termination record.
+ *
+ * @example exitText({ status: 1, signal: null, coreDumped: false, errorMessage: null }) // "1"
+ */
+export function exitText(exit: { status: number | null; signal: string | null; coreDumped: boolean; errorMessage: string | null } | null): string | null {
+  if (exit === null) return null;
+  if (exit.errorMessage !== null) return "error";
+  if (exit.coreDumped) return "core";
+  if (exit.signal !== null && exit.signal !== "") return exit.signal.startsWith("SIG") ? exit.signal : `SIG${exit.signal}`;
+  return String(exit.status ?? 0);
+}
+
+/**
+ * Cuts text to `width` columns, ending in `…` when cut, and pads it to exactly `width`.
+ *
+ * @example fit("alice@example.com", 8) // "alice@e…"
+ */
+export function fit(text: string, width: number, align: "left" | "right" = "left"): string {
+  if (width <= 0) return "";
+  const chars = Array.from(text.replace(/[\u0000-\u001f\u007f]/g, " "));
+  if (chars.length > width) return `${chars.slice(0, width - 1).join("")}…`;
+  const pad = " ".repeat(width - chars.length);
+  return align === "left" ? chars.join("") + pad : pad + chars.join("");
+}
