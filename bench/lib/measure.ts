@@ -1,0 +1,109 @@
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+
+/** One row of the bench table: a candidate against its baseline, as a ratio with a goal. */
+export interface Row {
+  target: string;
+  /** What the figures are, e.g. "MB/s" or "blocks/s". */
+  unit: string;
+  candidate: number;
+  baseline: number;
+  /** candidate / baseline when higher is better; baseline / candidate when lower is better. */
+  ratio: number;
+  /** The ratio must be >= goal (or, for limits such as memory, the figure must be <= goal). */
+  goal: number;
+  /** ">=": ratio at least goal. "<=": ratio at most goal, or, with no baseline (NaN), the candidate at most goal (an absolute limit such as MB of RSS). */
+  kind: ">=" | "<=";
+  pass: boolean;
+  note: string;
+}
+
+/** A row where higher figures are better: passes when candidate/baseline >= goal. */
+export function higherIsBetter(target: string, unit: string, candidate: number, baseline: number, goal: number, note = ""): Row {
+  const ratio = candidate / baseline;
+  return { target, unit, candidate, baseline, ratio, goal, kind: ">=", pass: ratio >= goal, note };
+}
+
+/** A row where lower figures are better (times): passes when baseline/candidate >= goal. */
+export function lowerIsBetter(target: string, unit: string, candidate: number, baseline: number, goal: number, note = ""): Row {
+  const ratio = baseline / candidate;
+  return { target, unit, candidate, baseline, ratio, goal, kind: ">=", pass: ratio >= goal, note };
+}
+
+/** A row for times with a ceiling relative to a baseline: passes when candidate/baseline <= goal. */
+export function timeWithin(target: string, unit: string, candidate: number, baseline: number, goal: number, note = ""): Row {
+  const ratio = candidate / baseline;
+  return { target, unit, candidate, baseline, ratio, goal, kind: "<=", pass: ratio <= goal, note };
+}
+
+/** A row with an absolute ceiling (e.g. peak RSS): passes when candidate <= limit. */
+export function atMost(target: string, unit: string, candidate: number, limit: number, note = ""): Row {
+  return { target, unit, candidate, baseline: Number.NaN, ratio: Number.NaN, goal: limit, kind: "<=", pass: candidate <= limit, note };
+}
+
+/** Seconds since an arbitrary point, from the monotonic clock. */
+export function now(): number {
+  return Number(process.hrtime.bigint()) / 1e9;
+}
+
+/**
+ * Runs `a` and `b` alternately `runs` times (a, b, a, b, ...) so both see the same machine state,
+ * and returns each one's best (shortest) time in seconds.
+ *
+ * @example const [tBase, tCand] = await bestOfAlternating(3, () => base(), () => cand());
+ */
+export async function bestOfAlternating(runs: number, a: () => Promise<unknown> | unknown, b: () => Promise<unknown> | unknown): Promise<[number, number]> {
+  let ta = Infinity;
+  let tb = Infinity;
+  for (let r = 0; r < runs; r++) {
+    let t = now();
+    await a();
+    ta = Math.min(ta, now() - t);
+    t = now();
+    await b();
+    tb = Math.min(tb, now() - t);
+  }
+  return [ta, tb];
+}
+
+/** The median of some numbers. */
+export function median(xs: number[]): number {
+  const s = [...xs].sort((x, y) => x - y);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/**
+ * Spawns `node args...` with a preload that records the child's peak resident set size
+ * (VmHWM from /proc/self/status, read in its 'exit' handler) and returns that peak in bytes and
+ * the wall time in seconds.
+ *
+ * @example const { peakRss } = spawnWithPeakRss(["bin/ssh-log.js", "decrypt", ...], hwmFile)
+ */
+export function spawnWithPeakRss(args: string[], hwmFile: string, hook: string): { seconds: number; peakRss: number; status: number | null; stderr: string } {
+  const t = now();
+  const r = spawnSync(process.execPath, ["--import", hook, ...args], {
+    env: { ...process.env, SSH_LOG_BENCH_HWM: hwmFile },
+    encoding: "utf8",
+    timeout: 30 * 60_000,
+  });
+  const seconds = now() - t;
+  const peakRss = Number(readFileSync(hwmFile, "utf8")) * 1024;
+  return { seconds, peakRss, status: r.status, stderr: r.stderr };
+}
+
+/**
+ * Wall time of `node args...` run `runs` times; the median, in seconds.
+ *
+ * @example timeNode(["-e", "0"], 10)
+ */
+export function timeNode(args: string[], runs: number): number {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = now();
+    const r = spawnSync(process.execPath, args, { stdio: "ignore", timeout: 60_000 });
+    times.push(now() - t);
+    if (r.status !== 0 && r.status !== null) throw new Error(`node ${args.join(" ")} exited with ${r.status}`);
+  }
+  return median(times);
+}

@@ -1,0 +1,83 @@
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { openCaptureFile } from "../../lib/session/open-capture-file.js";
+import { writeDecryptedZip } from "../../lib/outputs/zip.js";
+import { baselineDecrypt } from "../lib/baseline.js";
+import type { BenchContext } from "../lib/context.js";
+import type { CaptureStats } from "../lib/gen-capture.js";
+import { atMost, bestOfAlternating, higherIsBetter, type Row, spawnWithPeakRss } from "../lib/measure.js";
+import { ROOT } from "../lib/context.js";
+
+const MB = 1e6;
+
+/** The library path of `ssh-log decrypt`: open the capture with the key file, write the zip. */
+export async function candidateDecrypt(log: string, keyPath: string, out: string): Promise<void> {
+  const session = await openCaptureFile(log, keyPath);
+  const r = await writeDecryptedZip(session, out);
+  if (r.outcome.error) throw r.outcome.error;
+}
+
+/** A large-block capture: bulk output (1..32 KiB packets, mostly from the server) in 64 KiB blocks. */
+export async function largeCapture(ctx: BenchContext): Promise<CaptureStats> {
+  const bytes = ctx.config.largeBytes;
+  return ctx.capture(`large-${bytes}`, "v2", {
+    dataBytes: bytes,
+    blockBytes: 64 << 10,
+    packetData: (i) => 1024 + ((i * 2654435761) >>> 0) % (31 << 10),
+    source: (i) => (i % 16 === 0 ? 0 : 1),
+    gapMicros: (i) => 200 + (i % 7) * 1000,
+    blockPerPacket: false,
+    pty: true,
+  });
+}
+
+/** A small-block capture: one block per keystroke-sized packet (1..60 bytes), typed and echoed. */
+export async function smallCapture(ctx: BenchContext): Promise<CaptureStats> {
+  const blocks = ctx.config.smallBlocks;
+  return ctx.capture(`small-${blocks}`, "v2", {
+    dataBytes: Number.POSITIVE_INFINITY,
+    blockBytes: 64 << 10,
+    packetData: (i) => (i % 2 === 0 ? 1 : 1 + ((i * 40503) % 60)),
+    source: (i) => (i % 2 === 0 ? 0 : 1),
+    gapMicros: (i) => 20_000 + ((i * 7919) % 250_000),
+    blockPerPacket: true,
+    pty: true,
+    maxPackets: blocks,
+  });
+}
+
+/**
+ * decrypt, large blocks: throughput of file -> zip against the bare baseline (same process,
+ * alternating, best of `runs`), and the peak RSS of the real CLI on the same file (a child process).
+ */
+export async function benchDecryptLarge(ctx: BenchContext): Promise<Row[]> {
+  const cap = await largeCapture(ctx);
+  const base = ctx.out("large-baseline.bin");
+  const zip = ctx.out("large.zip");
+  const [tBase, tCand] = await bestOfAlternating(ctx.config.runs,
+    () => baselineDecrypt(cap.path, ctx.privateKey, base),
+    () => candidateDecrypt(cap.path, ctx.keyPath, zip));
+  rmSync(base, { force: true });
+  rmSync(zip, { force: true });
+  const mb = cap.fileBytes / MB;
+  const rows = [higherIsBetter("decrypt, 64 KiB blocks", "MB/s", mb / tCand, mb / tBase, 0.8, `${(cap.fileBytes / 2 ** 20).toFixed(0)} MiB, ${cap.blocks} blocks, best of ${ctx.config.runs}`)];
+  const hwm = ctx.out("hwm.txt");
+  const r = spawnWithPeakRss([join(ROOT, "bin/ssh-log.js"), "decrypt", "-i", ctx.keyPath, "-l", cap.path, "-o", zip], hwm, join(ROOT, "dist/bench/hwm-hook.js"));
+  rmSync(zip, { force: true });
+  if (r.status !== 0) throw new Error(`ssh-log decrypt failed in the RSS run: ${r.stderr}`);
+  rows.push(atMost("decrypt, peak RSS (CLI child, VmHWM)", "MB", r.peakRss / MB, 200, `ssh-log decrypt on the same file, ${(mb / r.seconds).toFixed(0)} MB/s incl. start-up`));
+  return rows;
+}
+
+/** decrypt, small blocks: blocks per second of file -> zip against the same baseline. */
+export async function benchDecryptSmall(ctx: BenchContext): Promise<Row[]> {
+  const cap = await smallCapture(ctx);
+  const base = ctx.out("small-baseline.bin");
+  const zip = ctx.out("small.zip");
+  const [tBase, tCand] = await bestOfAlternating(ctx.config.runs,
+    () => baselineDecrypt(cap.path, ctx.privateKey, base),
+    () => candidateDecrypt(cap.path, ctx.keyPath, zip));
+  rmSync(base, { force: true });
+  rmSync(zip, { force: true });
+  return [higherIsBetter("decrypt, 1 block per keystroke", "blocks/s", cap.blocks / tCand, cap.blocks / tBase, 0.8, `${cap.blocks} blocks of 18..77 bytes, best of ${ctx.config.runs}`)];
+}
