@@ -1,4 +1,4 @@
-import { BlockAuthError, SshLogError, TruncatedError, WrongKeyError } from "../errors.js";
+import { BadHeaderError, BlockAuthError, SshLogError, TruncatedError, WrongKeyError } from "../errors.js";
 import { BlockOpener } from "../crypto/suite.js";
 import { CaptureFramer, truncationError, type FrameEvent } from "../format/framing.js";
 import { type CaptureHeader, parseHeader } from "../format/header.js";
@@ -83,7 +83,12 @@ export async function openCapture(path: string, opts: OpenCaptureOptions): Promi
     }
     const firstBlock = pending[0] as Extract<FrameEvent, { type: "block" }> | undefined;
     if (firstBlock === undefined && stopError) throw stopError;
-    opener = await BlockOpener.create(opts.privateKey, header.encapsulatedKey);
+    try {
+      opener = await BlockOpener.create(opts.privateKey, header.encapsulatedKey);
+    } catch (cause) {
+      // A forged encapsulated_key of small order makes X25519 yield zero: no key could open it.
+      throw new BadHeaderError(`${path} is not a valid SSH session capture: its header's encapsulated_key is not a usable X25519 public key; the header was altered or damaged.`, { file: path, offset: 4, cause });
+    }
     if (firstBlock !== undefined) {
       firstPlain = await opener.openFirst(firstBlock.data);
       if (firstPlain === null) {
