@@ -67,7 +67,7 @@ export const KEYMAP: Record<Screen, Binding[]> = {
     b(["end", "G"], "End G", "bottom", "last session"),
     b(["enter", "right", "l"], "Enter → l", "open", "open the session: details, context, commands"),
     b(["r"], "r", "replay", "replay the session from the start"),
-    b(["/"], "/", "filter", "filter as you type: words match user, target or commands; user: target: cmd: is:root is:risky is:denied is:truncated is:noexit"),
+    b(["/"], "/", "filter", "filter as you type (syntax below)"),
     b(["x"], "x", "clearFilter", "clear the filter"),
     b(["s"], "s", "sort", "cycle the order: newest, oldest, longest, user, target"),
     b(["R", "ctrl+r"], "R Ctrl-R", "refresh", "reload the list"),

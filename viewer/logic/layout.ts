@@ -95,3 +95,26 @@ export function moveCursor(cursor: number, delta: number, total: number): number
   if (total <= 0) return 0;
   return Math.max(0, Math.min(total - 1, cursor + delta));
 }
+
+/** How many lines each part of the detail screen gets. */
+export interface DetailLayout { fields: number; context: number; commands: number }
+
+/**
+ * Shares the detail screen's `height` lines (section titles included) between the metadata, the
+ * access context and the commands: commands get at least 3 rows when there are any, then metadata
+ * (up to 8), context (up to 6), and the rest goes to commands.
+ *
+ * @example detailLayout(20, 10, 4, 30) // { fields: 8, context: 4, commands: 5 }
+ */
+export function detailLayout(height: number, nFields: number, nContext: number, nCommands: number): DetailLayout {
+  // Two section titles (context, commands) always show.
+  let left = Math.max(0, height - 2);
+  const cmdMin = Math.min(3, Math.max(1, nCommands), left);
+  left -= cmdMin;
+  const fields = Math.min(nFields, 8, left);
+  left -= fields;
+  const context = Math.min(Math.max(1, nContext), 6, left);
+  left -= context;
+  const commands = cmdMin + Math.min(left, Math.max(0, nCommands - cmdMin));
+  return { fields, context, commands };
+}

@@ -1,0 +1,57 @@
+import { Box, useInput } from "ink";
+import { useState } from "react";
+import { actionFor } from "../logic/keymap.js";
+import { moveCursor } from "../logic/layout.js";
+import { useSessionDetail } from "../hooks/useSessionDetail.js";
+import type { SessionRow, SessionSource } from "../source.js";
+import { DetailView } from "./DetailView.js";
+import { StatusLine } from "./StatusLine.js";
+
+export interface DetailScreenProps {
+  source: SessionSource;
+  row: SessionRow;
+  width: number;
+  height: number;
+  active: boolean;
+  /** Replay from a moment: a command's time, or 0 for the start. */
+  onReplay(startAt: number): void;
+  onBack(): void;
+  onHelp(): void;
+  onQuit(): void;
+}
+
+const HINTS = "↑↓ choose a command · Enter replay from it · r replay from the start · ? help · q back";
+
+/** A session's details: metadata, access context, commands; Enter on a command replays from there. */
+export function DetailScreen({ source, row, width, height, active, onReplay, onBack, onHelp, onQuit }: DetailScreenProps) {
+  const { detail, loading } = useSessionDetail(source, row);
+  const [cursor, setCursor] = useState(0);
+  const commands = detail?.commands ?? [];
+  useInput((input, key) => {
+    const action = actionFor("detail", input, key);
+    switch (action) {
+      case "quit": onQuit(); break;
+      case "back": onBack(); break;
+      case "help": onHelp(); break;
+      case "up": setCursor((c) => moveCursor(c, -1, commands.length)); break;
+      case "down": setCursor((c) => moveCursor(c, 1, commands.length)); break;
+      case "pageUp": setCursor((c) => moveCursor(c, -10, commands.length)); break;
+      case "pageDown": setCursor((c) => moveCursor(c, 10, commands.length)); break;
+      case "top": setCursor(0); break;
+      case "bottom": setCursor(Math.max(0, commands.length - 1)); break;
+      case "open": {
+        const c = commands[cursor];
+        onReplay(c ? c.atMicros : 0);
+        break;
+      }
+      case "replay": onReplay(0); break;
+      default: break;
+    }
+  }, { isActive: active });
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      <DetailView row={row} detail={detail} loading={loading} cursor={cursor} width={width} height={height - 1} />
+      <StatusLine message={null} hints={HINTS} width={width} />
+    </Box>
+  );
+}

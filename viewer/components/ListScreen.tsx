@@ -1,0 +1,100 @@
+import { Box, useInput } from "ink";
+import { useEffect } from "react";
+import { actionFor, editLine } from "../logic/keymap.js";
+import { layoutColumns, moveCursor, scrollTop } from "../logic/layout.js";
+import { usePagedList } from "../hooks/usePagedList.js";
+import { SORTS, type SessionRow, type SessionSource, type SortKey } from "../source.js";
+import { SessionList } from "./SessionList.js";
+import { StatusLine } from "./StatusLine.js";
+
+/** The list's state, kept by the App so it survives a visit to a session. */
+export interface ListState {
+  filter: string;
+  /** The filter being typed, or null when not typing. */
+  typing: string | null;
+  sort: SortKey;
+  cursor: number;
+  top: number;
+  reload: number;
+}
+
+export const INITIAL_LIST: ListState = { filter: "", typing: null, sort: "newest", cursor: 0, top: 0, reload: 0 };
+
+export interface ListScreenProps {
+  source: SessionSource;
+  state: ListState;
+  setState(update: (s: ListState) => ListState): void;
+  width: number;
+  height: number;
+  active: boolean;
+  onOpen(row: SessionRow): void;
+  onReplay(row: SessionRow): void;
+  onHelp(): void;
+  onQuit(): void;
+}
+
+const HINTS = "↑↓ move · Enter open · r replay · / filter · s sort · ? help · q quit";
+
+/** The session list screen: filter as you type, cycle the sort, move, open. */
+export function ListScreen({ source, state, setState, width, height, active, onOpen, onReplay, onHelp, onQuit }: ListScreenProps) {
+  // While typing, the list follows the text being typed.
+  const filter = state.typing ?? state.filter;
+  const rowsHeight = Math.max(1, height - 3);
+  const list = usePagedList(source, filter, state.sort, state.top, rowsHeight, state.reload);
+  const total = list.total ?? 0;
+
+  // Keep the cursor inside the list when it shrinks, and visible after a resize.
+  useEffect(() => {
+    if (list.total === null) return;
+    const cursor = Math.min(state.cursor, Math.max(0, total - 1));
+    const top = scrollTop(cursor, state.top, rowsHeight, total);
+    if (cursor !== state.cursor || top !== state.top) setState((s) => ({ ...s, cursor, top }));
+  }, [list.total, rowsHeight, state.cursor, state.top, total, setState]);
+
+  const move = (delta: number): void => {
+    setState((s) => {
+      const cursor = moveCursor(s.cursor, delta, total);
+      return { ...s, cursor, top: scrollTop(cursor, s.top, rowsHeight, total) };
+    });
+  };
+
+  useInput((input, key) => {
+    if (state.typing !== null) {
+      if (key.ctrl && input === "c") { onQuit(); return; }
+      const r = editLine(state.typing, input, key);
+      if (r.done === "submit") setState((s) => ({ ...s, filter: r.value.trim(), typing: null }));
+      else if (r.done === "cancel") setState((s) => ({ ...s, typing: null, cursor: 0, top: 0 }));
+      else setState((s) => ({ ...s, typing: r.value, cursor: 0, top: 0 }));
+      return;
+    }
+    const action = actionFor("list", input, key);
+    const selected = list.row(state.cursor);
+    switch (action) {
+      case "quit": case "back": onQuit(); break;
+      case "help": onHelp(); break;
+      case "up": move(-1); break;
+      case "down": move(1); break;
+      case "pageUp": move(-rowsHeight); break;
+      case "pageDown": move(rowsHeight); break;
+      case "top": move(-total); break;
+      case "bottom": move(total); break;
+      case "open": if (selected) onOpen(selected); break;
+      case "replay": if (selected) onReplay(selected); break;
+      case "filter": setState((s) => ({ ...s, typing: s.filter })); break;
+      case "clearFilter": setState((s) => ({ ...s, filter: "", cursor: 0, top: 0 })); break;
+      case "sort": setState((s) => ({ ...s, sort: SORTS[(SORTS.indexOf(s.sort) + 1) % SORTS.length]!, cursor: 0, top: 0 })); break;
+      case "refresh": setState((s) => ({ ...s, reload: s.reload + 1 })); break;
+      default: break;
+    }
+  }, { isActive: active });
+
+  const columns = layoutColumns(width);
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      <SessionList title={source.title} list={list} columns={columns} width={width} height={rowsHeight} top={state.top} cursor={state.cursor} sort={state.sort} filter={filter} />
+      {state.typing !== null
+        ? <StatusLine prompt="/" value={state.typing} hints="" width={width} />
+        : <StatusLine message={null} hints={HINTS} width={width} />}
+    </Box>
+  );
+}

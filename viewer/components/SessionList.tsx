@@ -1,0 +1,46 @@
+import { Box, Text } from "ink";
+import { fit } from "../logic/format.js";
+import { GAP, type PlacedColumn } from "../logic/layout.js";
+import type { PagedList } from "../hooks/usePagedList.js";
+import type { SortKey } from "../source.js";
+import { useTheme } from "../theme.js";
+import { SessionRowLine } from "./SessionRowLine.js";
+
+export interface SessionListProps {
+  title: string;
+  list: PagedList;
+  columns: PlacedColumn[];
+  width: number;
+  /** Rows of sessions to show. */
+  height: number;
+  top: number;
+  cursor: number;
+  sort: SortKey;
+  filter: string;
+}
+
+/** The session list: a title with counts, sort and filter, the column header, and the visible rows only. */
+export function SessionList({ title, list, columns, width, height, top, cursor, sort, filter }: SessionListProps) {
+  const theme = useTheme();
+  const count = list.total === null ? "…" : `${list.total.toLocaleString("en-US")} session${list.total === 1 ? "" : "s"}`;
+  const head = columns.map((c, i) => (i === 0 ? "" : " ".repeat(GAP)) + fit(c.title, c.width, c.align)).join("");
+  const lines = [];
+  const visible = list.total === null ? height : Math.min(height, Math.max(0, list.total - top));
+  for (let i = 0; i < visible; i++) {
+    const index = top + i;
+    lines.push(<SessionRowLine key={index} row={list.row(index)} columns={columns} selected={index === cursor} />);
+  }
+  const empty = list.total === 0;
+  return (
+    <Box flexDirection="column" width={width}>
+      <Text wrap="truncate">
+        <Text bold color={theme.color("cyan")}>ssh-log view</Text>
+        <Text> · {title} · {count} · sort: {sort}{filter !== "" ? ` · filter: ${filter}` : ""}{list.loading ? " · loading…" : ""}</Text>
+      </Text>
+      <Text bold wrap="truncate">{head}</Text>
+      {list.error ? <Text color={theme.color("red")} wrap="truncate">⚠ {list.error.message} [{list.error.code}]</Text> : null}
+      {empty ? <Text dimColor>{filter !== "" ? "No session matches the filter; press x to clear it." : "No sessions here."}</Text> : lines}
+      {Array.from({ length: Math.max(0, height - (empty ? 1 : lines.length) - (list.error ? 1 : 0)) }, (_, i) => <Text key={`pad${i}`}> </Text>)}
+    </Box>
+  );
+}

@@ -1,0 +1,17 @@
+import { Text } from "ink";
+import { formatClock } from "../logic/format.js";
+import { timelineBar } from "../logic/replay.js";
+import { useTheme } from "../theme.js";
+
+/** Where you are in the recording: the clock, the bar with command and match marks, the length. */
+export function Timeline({ at, duration, commands, matches, width }: { at: number; duration: number; commands: readonly number[]; matches: readonly number[]; width: number }) {
+  const theme = useTheme();
+  const left = formatClock(at);
+  const right = formatClock(duration);
+  const bar = timelineBar(Math.max(0, width - left.length - right.length - 2), at, duration, commands, matches);
+  return (
+    <Text wrap="truncate">
+      <Text bold>{left}</Text> <Text color={theme.color("cyan")}>{bar}</Text> <Text dimColor>{right}</Text>
+    </Text>
+  );
+}
