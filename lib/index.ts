@@ -20,5 +20,6 @@ export type { Session, SessionEvent, SessionInfo, ReadOutcome, SessionSourceKind
 export { openCapture, type OpenCaptureOptions } from "./session/open-capture.js";
 export { openCaptureFile } from "./session/open-capture-file.js";
 export { inspectCapture, type CaptureInspection } from "./session/inspect-capture.js";
+export { createRecorder, Recorder, type RecorderOptions, type RecorderExit, type RecordingSummary } from "./session/recorder.js";
 export { writeDecryptedZip, defaultZipPath, type ZipResult } from "./outputs/zip.js";
 export { formatDelay, sessionStartLine, sessionEndLine } from "./outputs/script-format.js";

@@ -1,0 +1,462 @@
+import { EventEmitter } from "node:events";
+import { open, type FileHandle } from "node:fs/promises";
+import { performance } from "node:perf_hooks";
+import { parsePublicKey } from "../crypto/keys.js";
+import { BlockSealer } from "../crypto/suite.js";
+import { ErrorCode, OutputError, SshLogError, UsageError, fsError } from "../errors.js";
+import { type CaptureHeader, type ExitData, type Pty, encodeHeader } from "../format/header.js";
+import { TAG_BYTES } from "../format/limits.js";
+import { encodePacketInto, packetSize } from "../format/packets.js";
+
+export type { ExitData, Pty } from "../format/header.js";
+
+/** Who sent the bytes: the user's side (keystrokes, stdin) or the server's (output). */
+export type RecorderSource = "client" | "server" | 0 | 1;
+
+export interface RecorderOptions {
+  /** The recipient's public key: the text of a `.pub` file, or its raw 32 bytes. */
+  publicKey: string | Uint8Array;
+  /** The capture file to create. It must not exist yet (unless `overwrite`). */
+  path: string;
+  /** The PTY request, or null for sessions without a terminal (exec, scp). */
+  pty: Pty | null;
+  /** Session start; elapsed times count from it. Default: now, by `clock`. */
+  startedAt?: Date;
+  /** The command of an exec session, stored as the header extension field `command`. */
+  command?: string | null;
+  /** More header extension fields (readers ignore unknown fields). Keep them small: they are cleartext. */
+  extra?: Record<string, unknown>;
+  /** Milliseconds since the epoch (fractions welcome); injected by tests. Default: a monotonic clock. */
+  clock?: () => number;
+  /** Seal and write buffered data at least this often. Default 1000. */
+  flushIntervalMs?: number;
+  /** Plaintext bytes per block at most; a fuller buffer is sealed at once. Default 65536. */
+  maxBlockBytes?: number;
+  /** `write()` returns false once this many bytes wait to be written. Default 4 blocks. */
+  highWaterMark?: number;
+  /** fsync after every flush, not only at close. Default false. */
+  fsync?: boolean;
+  /** Window changes kept in the header (PTY sessions); later ones replace the last. Default 64. */
+  maxWindowChanges?: number;
+  /** Replace an existing file at `path`. Default false. */
+  overwrite?: boolean;
+}
+
+/** How the recorded program ended, as `close()` takes it. */
+export interface RecorderExit {
+  status?: number | null;
+  signal?: string | null;
+  coreDumped?: boolean;
+  errorMessage?: string | null;
+  /** When it ended. Default: now, by the clock. */
+  at?: Date;
+}
+
+/** What a closed recording holds. */
+export interface RecordingSummary {
+  path: string;
+  /** Bytes of the whole file. */
+  fileBytes: number;
+  /** Bytes of the block stream after the header (the header's data_size). */
+  dataSize: number;
+  blocks: number;
+  packets: number;
+  exit: ExitData | null;
+}
+
+const DEFAULTS = { flushIntervalMs: 1000, maxBlockBytes: 64 * 1024, maxWindowChanges: 64 };
+/** Error messages longer than this are cut in the header (it is rewritten in reserved space). */
+const MAX_ERROR_CHARS = 200;
+/** Resizes closer together than this replace the previous entry: dragging a window edge sends dozens a second. */
+const RESIZE_COALESCE_MICROS = 250_000;
+/** A window change as the header stores it: [elapsed_micros, columns, rows]. */
+type WindowChange = [number, number, number];
+
+const monotonicClock = (): number => performance.timeOrigin + performance.now();
+
+/**
+ * Creates a capture file and returns a Recorder that writes a session into it. The header is
+ * written at once, with room reserved so that close() can rewrite it in place with exit_data and
+ * data_size; data is sealed into blocks every `flushIntervalMs` or `maxBlockBytes`, so the file on
+ * disk is a readable capture at every flush point (a killed process leaves the data up to its last
+ * flush, with "no termination data").
+ *
+ * @example
+ *   const rec = await createRecorder({ publicKey: readFileSync("sshkey.pub", "utf8"), path: "s.log", pty: null });
+ *   rec.write("server", Buffer.from("hello\n"));
+ *   await rec.close({ status: 0 });
+ */
+export async function createRecorder(opts: RecorderOptions): Promise<Recorder> {
+  const publicKey = parsePublicKey(opts.publicKey);
+  const maxBlockBytes = opts.maxBlockBytes ?? DEFAULTS.maxBlockBytes;
+  if (!Number.isSafeInteger(maxBlockBytes) || maxBlockBytes < packetSize(1) || maxBlockBytes > 16 << 20) {
+    throw new UsageError(`maxBlockBytes must be a whole number between ${packetSize(1)} and ${16 << 20}; got ${maxBlockBytes}.`);
+  }
+  const flushIntervalMs = opts.flushIntervalMs ?? DEFAULTS.flushIntervalMs;
+  if (!(flushIntervalMs > 0)) throw new UsageError(`flushIntervalMs must be above 0; got ${flushIntervalMs}.`);
+  const clock = opts.clock ?? monotonicClock;
+  const startMs = opts.startedAt ? opts.startedAt.getTime() : clock();
+  const sealer = await BlockSealer.create(publicKey);
+  const extra: Record<string, unknown> = { ...(opts.extra ?? {}) };
+  if (opts.command !== undefined && opts.command !== null) extra.command = opts.command;
+  const header: CaptureHeader = {
+    startedAt: Math.floor(startMs / 1000),
+    dataSize: 0,
+    encapsulatedKey: sealer.enc,
+    pty: opts.pty,
+    exit: null,
+    extra,
+  };
+  const maxWindowChanges = opts.pty ? (opts.maxWindowChanges ?? DEFAULTS.maxWindowChanges) : 0;
+  const reserve = headerReserve(header, maxWindowChanges);
+  const first = encodeHeader(header, reserve);
+  let fh: FileHandle;
+  try {
+    fh = await open(opts.path, opts.overwrite ? "w" : "wx", 0o640);
+  } catch (err) {
+    throw writeError(err, opts.path, "create");
+  }
+  try {
+    await fh.write(first, 0, first.length, 0);
+  } catch (err) {
+    await fh.close().catch(() => undefined);
+    throw writeError(err, opts.path, "write");
+  }
+  return new Recorder(fh, opts.path, sealer, header, reserve, first.length, startMs, clock, {
+    flushIntervalMs,
+    maxBlockBytes,
+    highWaterMark: opts.highWaterMark ?? 4 * (maxBlockBytes + 4 + TAG_BYTES),
+    fsync: opts.fsync === true,
+    maxWindowChanges,
+  });
+}
+
+/** The base64 length to reserve: the header as it will be at close, at its longest, in multiples of 4. */
+function headerReserve(h: CaptureHeader, maxWindowChanges: number): number {
+  const longest: CaptureHeader = {
+    ...h,
+    dataSize: Number.MAX_SAFE_INTEGER,
+    exit: { timestamp: 99_999_999_999, status: 4_294_967_295, signal: "X".repeat(32), coreDumped: false, errorMessage: "x".repeat(MAX_ERROR_CHARS) },
+    extra: maxWindowChanges > 0
+      ? { ...h.extra, window_changes: Array.from({ length: maxWindowChanges }, (): WindowChange => [99_999_999_999_999, 99_999, 99_999]), window_changes_dropped: 99_999_999 }
+      : h.extra,
+  };
+  const jsonBytes = encodeHeader(longest).length - 4; // base64 of the JSON, unpadded by spaces
+  return Math.max(1024, Math.ceil(jsonBytes / 4) * 4);
+}
+
+function writeError(err: unknown, path: string, what: "create" | "write"): SshLogError {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === "EEXIST") {
+    return new OutputError(`The recording ${path} already exists; recordings are never overwritten, so choose a new name.`, { file: path, cause: err }, ErrorCode.OutputExists);
+  }
+  if (code === "ENOENT") {
+    return new OutputError(`The folder for the recording ${path} does not exist; create it first.`, { file: path, cause: err });
+  }
+  if (code === "ENOSPC" || code === "EDQUOT" || code === "EACCES" || code === "EPERM" || code === "EISDIR") {
+    const e = fsError(err, path, "recording");
+    return new OutputError(code === "ENOSPC" || code === "EDQUOT" ? e.message : `The recording ${path} cannot be ${what === "create" ? "created" : "written"} (${code}); check the folder's permissions.`, { file: path, cause: err });
+  }
+  const detail = err instanceof Error ? err.message : String(err);
+  return new OutputError(`The recording ${path} could not be ${what === "create" ? "created" : "written"} (${detail}).`, { file: path, cause: err });
+}
+
+interface Settings { flushIntervalMs: number; maxBlockBytes: number; highWaterMark: number; fsync: boolean; maxWindowChanges: number }
+
+/** A block waiting to be written: sealed and framed, or (before block 0 is sealed) still plaintext. */
+type Queued = { framed: Buffer; plain?: undefined } | { plain: Buffer; framed?: undefined };
+
+/**
+ * Writes one session into a capture file. `write()` follows Node's Writable contract: it returns
+ * false when the caller should wait for 'drain' before writing more, so memory stays bounded.
+ * Emits 'drain', and 'error' once if a write to disk fails (later writes are dropped and close()
+ * rejects with the same error).
+ *
+ * @example
+ *   if (!rec.write("server", chunk)) upstream.pause(), rec.once("drain", () => upstream.resume());
+ */
+export class Recorder extends EventEmitter {
+  private buf: Buffer;
+  private used = 0;
+  private readonly queue: Queued[] = [];
+  private queuedBytes = 0;
+  private plainQueued = 0;
+  private position: number;
+  private timer: NodeJS.Timeout | null = null;
+  private pumping: Promise<void> = Promise.resolve();
+  private running = false;
+  private lastElapsed = 0;
+  private needDrain = false;
+  private failure: SshLogError | null = null;
+  private closing: Promise<RecordingSummary> | null = null;
+  private readonly windowChanges: WindowChange[] = [];
+  private windowChangesDropped = 0;
+  private headerDirty = false;
+  /** Blocks written to disk so far. */
+  blocks = 0;
+  /** Packets recorded so far (a write larger than a block counts as several). */
+  packets = 0;
+
+  /** @internal Use createRecorder(). */
+  constructor(
+    private readonly fh: FileHandle,
+    /** The capture file being written. */
+    readonly path: string,
+    private readonly sealer: BlockSealer,
+    private readonly header: CaptureHeader,
+    private readonly reserve: number,
+    private readonly headerBytes: number,
+    private readonly startMs: number,
+    private readonly clock: () => number,
+    private readonly settings: Settings,
+  ) {
+    super();
+    this.buf = Buffer.allocUnsafe(settings.maxBlockBytes);
+    this.position = headerBytes;
+  }
+
+  /** Bytes accepted but not yet on disk (buffered plaintext and sealed blocks in flight). */
+  get pendingBytes(): number { return this.used + this.queuedBytes; }
+
+  /** The error that stopped the recording, if one did. */
+  get error(): SshLogError | null { return this.failure; }
+
+  /** Microseconds since the session start, never less than the previous value. */
+  private elapsed(): number {
+    const now = Math.round((this.clock() - this.startMs) * 1000);
+    if (now > this.lastElapsed) this.lastElapsed = now;
+    return this.lastElapsed;
+  }
+
+  /**
+   * Records `data` from one side. `stderr` marks server data that came as SSH extended data
+   * (stderr). Returns false when the caller should wait for 'drain' before writing more.
+   *
+   * @example rec.write("client", Buffer.from("ls\r"));
+   */
+  write(source: RecorderSource, data: Uint8Array, opts?: { stderr?: boolean }): boolean {
+    if (this.closing) throw new UsageError(`The recording ${this.path} is closed; nothing more can be written to it.`, { file: this.path });
+    if (this.failure) return false;
+    if (data.length === 0) return !this.needDrain;
+    const src = source === "client" || source === 0 ? 0 : 1;
+    const code = opts?.stderr ? 1 : 0;
+    const t = this.elapsed();
+    const max = this.settings.maxBlockBytes;
+    const maxData = max - packetSize(0);
+    for (let off = 0; off < data.length;) {
+      const n = Math.min(data.length - off, maxData);
+      if (this.used + packetSize(n) > max) this.sealPending();
+      this.used = encodePacketInto(this.buf, this.used, src, code, t, data.subarray(off, off + n));
+      this.packets++;
+      off += n;
+    }
+    // A block that cannot take even a one-byte packet more is sealed now; otherwise the timer does it.
+    if (this.used + packetSize(1) > max) this.sealPending();
+    else if (this.used > 0 && this.timer === null) this.armTimer();
+    if (this.pendingBytes >= this.settings.highWaterMark) {
+      this.needDrain = true;
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Records a terminal size change (PTY sessions) as the header extension `window_changes`:
+   * [elapsed_micros, columns, rows] entries, rewritten with the header at the next flush.
+   *
+   * @example rec.resize(100, 30);
+   */
+  resize(columns: number, rows: number): void {
+    if (this.closing || this.failure || this.settings.maxWindowChanges === 0) return;
+    const t = this.elapsed();
+    const list = this.windowChanges;
+    const last = list[list.length - 1];
+    if (last && (t - last[0] < RESIZE_COALESCE_MICROS || list.length >= this.settings.maxWindowChanges)) {
+      if (t - last[0] >= RESIZE_COALESCE_MICROS) this.windowChangesDropped++;
+      list[list.length - 1] = [t, columns, rows];
+    } else {
+      list.push([t, columns, rows]);
+    }
+    this.headerDirty = true;
+    if (this.timer === null) this.armTimer();
+  }
+
+  /**
+   * Seals what is buffered and waits until every block is on disk (fsynced with the `fsync` option).
+   *
+   * @example await rec.flush();   // the file now decrypts up to here
+   */
+  async flush(): Promise<void> {
+    this.sealPending();
+    if (this.headerDirty) this.kick();
+    await this.idle();
+    if (this.failure) throw this.failure;
+  }
+
+  /**
+   * Flushes, rewrites the header in place with exit_data and data_size, fsyncs and closes the
+   * file. Without `exit`, the header keeps exit_data null ("no termination data"). Calling it
+   * again returns the same result.
+   *
+   * @example await rec.close({ status: 0 });  await rec.close({ signal: "KILL", coreDumped: false });
+   */
+  close(exit?: RecorderExit | null): Promise<RecordingSummary> {
+    this.closing ??= this.finish(exit ?? null);
+    return this.closing;
+  }
+
+  private async finish(exit: RecorderExit | null): Promise<RecordingSummary> {
+    this.clearTimer();
+    this.sealPending();
+    await this.idle();
+    try {
+      if (this.failure) throw this.failure;
+      if (exit) {
+        this.header.exit = {
+          timestamp: Math.floor((exit.at ? exit.at.getTime() : this.clock()) / 1000),
+          status: exit.status ?? null,
+          signal: exit.signal ?? null,
+          coreDumped: exit.coreDumped === true,
+          errorMessage: exit.errorMessage == null ? null : exit.errorMessage.slice(0, MAX_ERROR_CHARS),
+        };
+      }
+      this.header.dataSize = this.position - this.headerBytes;
+      await this.writeHeader();
+      await this.fh.sync();
+    } catch (err) {
+      const e = err instanceof SshLogError ? err : writeError(err, this.path, "write");
+      this.failure ??= e;
+      throw e;
+    } finally {
+      await this.fh.close().catch(() => undefined);
+    }
+    return { path: this.path, fileBytes: this.position, dataSize: this.header.dataSize, blocks: this.blocks, packets: this.packets, exit: this.header.exit };
+  }
+
+  /** Rewrites the header at offset 0 in exactly its reserved length, fitting what must fit. */
+  private async writeHeader(): Promise<void> {
+    const extra = { ...this.header.extra };
+    if (this.windowChanges.length > 0) extra.window_changes = this.windowChanges;
+    if (this.windowChangesDropped > 0) extra.window_changes_dropped = this.windowChangesDropped;
+    let bytes: Buffer;
+    try {
+      bytes = encodeHeader({ ...this.header, extra }, this.reserve);
+    } catch {
+      // Only an error message full of escaped characters can overflow the reserve: shorten it.
+      const exit = this.header.exit && { ...this.header.exit, errorMessage: this.header.exit.errorMessage && this.header.exit.errorMessage.slice(0, 32) };
+      bytes = encodeHeader({ ...this.header, exit, extra }, this.reserve);
+    }
+    this.headerDirty = false;
+    await this.fh.write(bytes, 0, bytes.length, 0);
+  }
+
+  private armTimer(): void {
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.sealPending();
+      if (this.headerDirty) this.kick();
+    }, this.settings.flushIntervalMs);
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /** Seals the buffered packets as one block and queues it for writing. */
+  private sealPending(): void {
+    this.clearTimer();
+    if (this.used === 0 || this.failure) return;
+    const plain = this.buf.subarray(0, this.used);
+    this.buf = Buffer.allocUnsafe(this.settings.maxBlockBytes);
+    this.used = 0;
+    if (this.sealer.ready && this.plainQueued === 0) {
+      const framed = frame(this.sealer.sealSync(plain));
+      this.queue.push({ framed });
+      this.queuedBytes += framed.length;
+    } else {
+      // Block 0 is sealed asynchronously (through @hpke/core); blocks behind it wait in order.
+      this.queue.push({ plain });
+      this.plainQueued++;
+      this.queuedBytes += plain.length + 4 + TAG_BYTES;
+    }
+    this.kick();
+  }
+
+  private kick(): void {
+    // `running` is cleared inside pump() in the same tick its loop ends: no gap where work is stranded.
+    if (this.running) return;
+    this.running = true;
+    this.pumping = this.pump();
+  }
+
+  private async idle(): Promise<void> {
+    while (this.running) await this.pumping;
+  }
+
+  /** Writes queued blocks in order, one write call for all that are ready. */
+  private async pump(): Promise<void> {
+    try {
+      while (this.queue.length > 0 || this.headerDirty) {
+        if (this.queue.length > 0) {
+          for (let i = 0; i < this.queue.length; i++) {
+            const q = this.queue[i]!;
+            if (q.plain) {
+              const sealed = this.sealer.ready ? this.sealer.sealSync(q.plain) : await this.sealer.seal(q.plain);
+              this.queue[i] = { framed: frame(sealed) };
+              this.plainQueued--;
+            }
+          }
+          const items = this.queue.splice(0).map((q) => q.framed!);
+          const total = items.reduce((s, b) => s + b.length, 0);
+          await writeAllAt(this.fh, items, this.position);
+          this.position += total;
+          this.queuedBytes -= total;
+          this.blocks += items.length;
+        }
+        if (this.headerDirty && !this.closing) await this.writeHeader();
+        else this.headerDirty = false;
+        if (this.settings.fsync) await this.fh.datasync();
+        if (this.needDrain && this.pendingBytes < this.settings.highWaterMark) {
+          this.needDrain = false;
+          this.emit("drain");
+        }
+      }
+    } catch (err) {
+      this.fail(err instanceof SshLogError ? err : writeError(err, this.path, "write"));
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private fail(err: SshLogError): void {
+    if (this.failure) return;
+    this.failure = err;
+    this.clearTimer();
+    this.queue.length = 0;
+    this.queuedBytes = 0;
+    this.used = 0;
+    if (this.listenerCount("error") > 0) this.emit("error", err);
+  }
+}
+
+/** u32 length prefix and ciphertext in one buffer, so one write puts a whole block on disk. */
+function frame(sealed: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(4 + sealed.length);
+  out.writeUInt32BE(sealed.length, 0);
+  sealed.copy(out, 4);
+  return out;
+}
+
+/** writev at a position, continuing after a short write. */
+async function writeAllAt(fh: FileHandle, items: Buffer[], position: number): Promise<void> {
+  let bufs = items;
+  let at = position;
+  while (bufs.length > 0) {
+    const { bytesWritten } = await fh.writev(bufs, at);
+    at += bytesWritten;
+    let skip = bytesWritten;
+    while (bufs.length > 0 && skip >= bufs[0]!.length) { skip -= bufs[0]!.length; bufs = bufs.slice(1); }
+    if (skip > 0) bufs = [bufs[0]!.subarray(skip), ...bufs.slice(1)];
+  }
+}

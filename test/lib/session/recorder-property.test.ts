@@ -1,0 +1,79 @@
+import { join } from "node:path";
+import fc from "fast-check";
+import { beforeAll, describe, expect, it } from "vitest";
+import { generateKeyPair } from "../../../lib/crypto/suite.js";
+import { openCapture } from "../../../lib/session/open-capture.js";
+import { createRecorder } from "../../../lib/session/recorder.js";
+import { tempDir } from "../../helpers/fixtures.js";
+import { readRecording } from "../../helpers/read-recording.js";
+
+let keys: { privateKey: Uint8Array; publicKey: Uint8Array };
+beforeAll(async () => { keys = await generateKeyPair(); });
+
+type Op =
+  | { kind: "write"; source: 0 | 1; stderr: boolean; data: Uint8Array; advanceMs: number }
+  | { kind: "flush" };
+
+const op: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 10, arbitrary: fc.record({
+    kind: fc.constant("write" as const),
+    source: fc.constantFrom(0 as const, 1 as const),
+    stderr: fc.boolean(),
+    // Mostly small (keystrokes), sometimes larger than a block.
+    data: fc.oneof({ weight: 4, arbitrary: fc.uint8Array({ minLength: 0, maxLength: 40 }) }, { weight: 1, arbitrary: fc.uint8Array({ minLength: 0, maxLength: 3000 }) }),
+    // The clock sometimes goes backwards.
+    advanceMs: fc.oneof(fc.integer({ min: 0, max: 5000 }), fc.integer({ min: -2000, max: 0 }), fc.double({ min: 0, max: 2, noNaN: true })),
+  }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("flush" as const) }) },
+);
+
+describe("recorder property", () => {
+  it("any sequence of writes, flushes and clock moves decrypts back to the same packets, within the writer rules", async () => {
+    const tmp = tempDir();
+    let n = 0;
+    try {
+      await fc.assert(fc.asyncProperty(
+        fc.array(op, { maxLength: 60 }),
+        fc.integer({ min: 64, max: 4096 }),
+        fc.boolean(),
+        async (ops, maxBlockBytes, withPty) => {
+          const path = join(tmp.dir, `p${n++}.log`);
+          const start = Date.UTC(2026, 0, 1);
+          let now = start;
+          const rec = await createRecorder({
+            publicKey: keys.publicKey, path, startedAt: new Date(start), clock: () => now, maxBlockBytes, flushIntervalMs: 60_000,
+            pty: withPty ? { term: "xterm", width: 80, height: 24, modes: [["ECHO", 1]] } : null,
+          });
+          // The packets a correct writer produces: data over the block limit split, times clamped.
+          const expected: Array<[number, number, number, string]> = [];
+          let last = 0;
+          const maxData = maxBlockBytes - 17;
+          for (const o of ops) {
+            if (o.kind === "flush") { await rec.flush(); continue; }
+            now += o.advanceMs;
+            rec.write(o.source === 0 ? "client" : "server", o.data, { stderr: o.stderr });
+            if (o.data.length === 0) continue;
+            last = Math.max(last, Math.round((now - start) * 1000));
+            for (let i = 0; i < o.data.length; i += maxData) {
+              expected.push([o.source, o.stderr ? 1 : 0, last, Buffer.from(o.data.subarray(i, i + maxData)).toString("hex")]);
+            }
+          }
+          await rec.close({ status: 0 });
+          const r = await readRecording(path, keys.privateKey);
+          expect(r.violations).toEqual([]);
+          expect(r.trailingBytes).toBe(0);
+          for (const size of r.blockSizes) expect(size).toBeLessThanOrEqual(maxBlockBytes);
+          expect(r.packets.map((p) => [p.source, p.code, p.elapsedMicros, Buffer.from(p.data).toString("hex")])).toEqual(expected);
+          // And through the library's streaming reader, strict: complete, nothing left over.
+          const s = await openCapture(path, { privateKey: keys.privateKey, mode: "strict", chunkBytes: 97 });
+          let count = 0;
+          for await (const _ of s.events()) count++;
+          expect(count).toBe(expected.length);
+          expect(s.outcome.complete).toBe(true);
+        },
+      ), { numRuns: 150 });
+    } finally {
+      tmp.cleanup();
+    }
+  });
+});
