@@ -16,12 +16,17 @@ async function writeKeyFile(path: string, text: string, mode: number, force: boo
   const tmp = tempPathFor(path, "key");
   const fh = await open(tmp, "wx", mode);
   try {
-    await fh.writeFile(text, "latin1");
-    await fh.sync();
-  } finally {
-    await fh.close();
+    try {
+      await fh.writeFile(text, "latin1");
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await chmod(tmp, mode); // the umask may have narrowed the public key's 0644
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined); // a full disk must not leave half a key behind
+    throw err;
   }
-  await chmod(tmp, mode); // the umask may have narrowed the public key's 0644
   try {
     if (force) await rename(tmp, path);
     else await link(tmp, path); // link fails with EEXIST: no window where an existing key is replaced
@@ -50,11 +55,16 @@ export async function writeKeyPair(path: string, opts: { force?: boolean } = {})
   }
   const { privateKey, publicKey } = await generateKeyPair();
   const publicKeyText = encodeKeyText(publicKey);
+  let wrotePrivate = false;
   try {
     await writeKeyFile(path, encodeKeyText(privateKey), 0o600, opts.force === true);
+    wrotePrivate = true;
     privateKey.fill(0); // keys in memory are kept no longer than needed
     await writeKeyFile(publicPath, publicKeyText, 0o644, opts.force === true);
   } catch (err) {
+    privateKey.fill(0);
+    // A private key without its .pub is useless and would block the next run: remove the one we made.
+    if (wrotePrivate && opts.force !== true) await unlink(path).catch(() => undefined);
     if ((err as NodeJS.ErrnoException).code === "EEXIST") throw existsError(path, publicPath, err);
     throw fsError(err, path, "key file");
   }

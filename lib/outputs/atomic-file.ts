@@ -57,6 +57,9 @@ export function wrapWriteError(err: unknown, path: string): unknown {
   if (code === "ENOSPC" || code === "EDQUOT") {
     return new OutputError(`The disk is full while writing ${path}; free some space and run again (nothing was written).`, { file: path, cause: err });
   }
+  if (code === "EISDIR") {
+    return new OutputError(`The output ${path} is a folder; give the path of a file to write (nothing was written).`, { file: path, cause: err });
+  }
   if (code === "EACCES" || code === "EPERM" || code === "EROFS") {
     return new OutputError(`${path} cannot be written (${code}); check the folder's permissions or choose another output path.`, { file: path, cause: err });
   }

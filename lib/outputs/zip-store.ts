@@ -40,6 +40,18 @@ function u64(b: Buffer, at: number, v: number): void {
   b.writeUInt32LE(Math.floor(v / 0x1_0000_0000), at + 4);
 }
 
+/**
+ * Writes all `len` bytes of `buf` at `pos`. One write(2) may write fewer bytes without an error
+ * (a disk that fills up mid-write does exactly that); the next call then reports ENOSPC.
+ */
+async function writeFully(fh: FileHandle, buf: Buffer, len: number, pos: number): Promise<void> {
+  for (let done = 0; done < len;) {
+    const { bytesWritten } = await fh.write(buf, done, len - done, pos + done);
+    if (bytesWritten === 0) throw Object.assign(new Error("no bytes written (disk full?)"), { code: "ENOSPC" });
+    done += bytesWritten;
+  }
+}
+
 interface EntryRecord { name: Buffer; utf8: boolean; offset: number; crc: number; size: number; time: number; mode: number }
 
 /**
@@ -69,7 +81,7 @@ class GatherFile {
     if (this.inFlight) { const p = this.inFlight; this.inFlight = null; await p; }
     if (this.len === 0) return;
     const buf = this.buffer;
-    const p = this.fh.write(buf, 0, this.len, this.base);
+    const p = writeFully(this.fh, buf, this.len, this.base);
     p.catch(() => undefined); // awaited at the next flush; this only keeps it from being "unhandled"
     this.inFlight = p;
     this.base += this.len;
