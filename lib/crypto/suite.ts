@@ -1,7 +1,17 @@
 import { createPrivateKey, createPublicKey } from "node:crypto";
 import { CipherSuite, DhkemX25519HkdfSha256, HkdfSha256 } from "@hpke/core";
-import { NativeChaCha20Poly1305, type NativeChaCha20Poly1305Context, NONCE_BYTES } from "./aead.js";
+import { NativeChaCha20Poly1305, type NativeChaCha20Poly1305Context, NONCE_BYTES, TAG_BYTES } from "./aead.js";
 import { X25519_KEY_BYTES } from "./keys.js";
+import { SMALL_AEAD_AVAILABLE, SmallChaCha20Poly1305 } from "./chacha-small.js";
+
+/**
+ * Sealed blocks up to this many bytes open in JavaScript (chacha-small.ts): below it one
+ * node:crypto call (~4 us here, whatever the size) costs more than the whole JavaScript open;
+ * measured crossover on this machine between 512 and 1024 bytes (see BENCHMARKS.md).
+ */
+export const SMALL_BLOCK_MAX = 512;
+/** Plaintexts of small blocks are carved out of shared slabs of this size: one allocation per slab. */
+const SLAB_BYTES = 64 << 10;
 
 /**
  * The capture format's HPKE suite (RFC 9180): DHKEM(X25519, HKDF-SHA256), HKDF-SHA256,
@@ -70,6 +80,9 @@ function computeNonce(base: Buffer, seq: number, out: Buffer): Buffer {
  */
 export class BlockOpener {
   private aead: NativeChaCha20Poly1305Context | null = null;
+  private small: SmallChaCha20Poly1305 | null = null;
+  private slab: Buffer = Buffer.alloc(0);
+  private slabUsed = 0;
   private baseNonce: Buffer | null = null;
   private readonly nonce = Buffer.alloc(NONCE_BYTES);
   /** Sequence number of the next block to open. */
@@ -91,6 +104,7 @@ export class BlockOpener {
       const plain = await this.context.open(exactBuffer(sealed));
       this.aead = this.suiteAead.lastContext;
       this.baseNonce = this.aead!.firstNonce;
+      if (SMALL_AEAD_AVAILABLE) this.small = new SmallChaCha20Poly1305(this.aead!.key);
       this.seq = 1;
       return Buffer.from(plain);
     } catch {
@@ -101,7 +115,18 @@ export class BlockOpener {
   /** Opens the next block after block 0; null when it does not authenticate. */
   open(sealed: Uint8Array): Buffer | null {
     if (this.aead === null || this.baseNonce === null) throw new Error("openFirst must succeed before open");
-    const out = this.aead.openSync(computeNonce(this.baseNonce, this.seq, this.nonce), sealed);
+    const nonce = computeNonce(this.baseNonce, this.seq, this.nonce);
+    if (this.small !== null && sealed.length <= SMALL_BLOCK_MAX) {
+      if (sealed.length < TAG_BYTES) return null;
+      const n = sealed.length - TAG_BYTES;
+      if (this.slabUsed + n > this.slab.length) { this.slab = Buffer.allocUnsafe(SLAB_BYTES); this.slabUsed = 0; }
+      if (!this.small.openInto(nonce, sealed, this.slab, this.slabUsed)) return null;
+      const out = this.slab.subarray(this.slabUsed, this.slabUsed + n);
+      this.slabUsed += n;
+      this.seq++;
+      return out;
+    }
+    const out = this.aead.openSync(nonce, sealed);
     if (out !== null) this.seq++;
     return out;
   }
