@@ -24,6 +24,8 @@ export interface AppProps {
   theme: Theme;
   /** Filter text to start with. */
   initialFilter?: string;
+  /** Called when the user quits, before the app exits (tests and the CLI listen here). */
+  onQuit?(): void;
 }
 
 /**
@@ -32,7 +34,7 @@ export interface AppProps {
  *
  * @example render(<App source={source} loadReplay={loadReplay} theme={themeFor(process.env)} />)
  */
-export function App({ source, loadReplay, theme, initialFilter }: AppProps) {
+export function App({ source, loadReplay, theme, initialFilter, onQuit }: AppProps) {
   const { exit } = useApp();
   const { columns, rows } = useTerminalSize();
   // One line short of the terminal: Ink redraws a frame as tall as the terminal by clearing it, which flickers.
@@ -42,7 +44,7 @@ export function App({ source, loadReplay, theme, initialFilter }: AppProps) {
   const [help, setHelp] = useState(false);
   const [list, setList] = useState<ListState>({ ...INITIAL_LIST, filter: initialFilter ?? "" });
   const view = stack[stack.length - 1]!;
-  const quit = useCallback(() => { exit(); }, [exit]);
+  const quit = useCallback(() => { onQuit?.(); exit(); }, [exit, onQuit]);
   const back = useCallback(() => { setStack((s) => (s.length > 1 ? s.slice(0, -1) : s)); }, []);
   const push = (v: View): void => { setStack((s) => [...s, v]); };
   const openHelp = (): void => { setHelp(true); };

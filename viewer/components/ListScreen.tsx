@@ -1,5 +1,5 @@
 import { Box, useInput } from "ink";
-import { useEffect } from "react";
+import { useEffect, useRef } from "react";
 import { actionFor, editLine } from "../logic/keymap.js";
 import { layoutColumns, moveCursor, scrollTop } from "../logic/layout.js";
 import { usePagedList } from "../hooks/usePagedList.js";
@@ -58,13 +58,23 @@ export function ListScreen({ source, state, setState, width, height, active, onO
     });
   };
 
+  // Whether a filter is being typed, current between renders: "/" then "d" typed at once must give "d".
+  const typingNow = useRef(state.typing !== null);
+  typingNow.current = state.typing !== null;
+
   useInput((input, key) => {
-    if (state.typing !== null) {
+    if (typingNow.current) {
       if (key.ctrl && input === "c") { onQuit(); return; }
-      const r = editLine(state.typing, input, key);
-      if (r.done === "submit") setState((s) => ({ ...s, filter: r.value.trim(), typing: null }));
-      else if (r.done === "cancel") setState((s) => ({ ...s, typing: null, cursor: 0, top: 0 }));
-      else setState((s) => ({ ...s, typing: r.value, cursor: 0, top: 0 }));
+      // Edit from the latest state: keys typed or pasted faster than a render must all land.
+      const r0 = editLine("", input, key);
+      if (r0.done !== null) typingNow.current = false;
+      setState((s) => {
+        if (s.typing === null) return s;
+        const r = editLine(s.typing, input, key);
+        if (r.done === "submit") return { ...s, filter: r.value.trim(), typing: null };
+        if (r.done === "cancel") return { ...s, typing: null, cursor: 0, top: 0 };
+        return r.value === s.typing ? s : { ...s, typing: r.value, cursor: 0, top: 0 };
+      });
       return;
     }
     const action = actionFor("list", input, key);
@@ -80,7 +90,7 @@ export function ListScreen({ source, state, setState, width, height, active, onO
       case "bottom": move(total); break;
       case "open": if (selected) onOpen(selected); break;
       case "replay": if (selected) onReplay(selected); break;
-      case "filter": setState((s) => ({ ...s, typing: s.filter })); break;
+      case "filter": typingNow.current = true; setState((s) => ({ ...s, typing: s.filter })); break;
       case "clearFilter": setState((s) => ({ ...s, filter: "", cursor: 0, top: 0 })); break;
       case "sort": setState((s) => ({ ...s, sort: SORTS[(SORTS.indexOf(s.sort) + 1) % SORTS.length]!, cursor: 0, top: 0 })); break;
       case "refresh": setState((s) => ({ ...s, reload: s.reload + 1 })); break;
@@ -88,7 +98,8 @@ export function ListScreen({ source, state, setState, width, height, active, onO
     }
   }, { isActive: active });
 
-  const columns = layoutColumns(width);
+  // Two columns for the gutter that marks the selected row.
+  const columns = layoutColumns(width - 2);
   return (
     <Box flexDirection="column" width={width} height={height}>
       <SessionList title={source.title} list={list} columns={columns} width={width} height={rowsHeight} top={state.top} cursor={state.cursor} sort={state.sort} filter={filter} />

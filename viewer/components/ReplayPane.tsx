@@ -1,5 +1,5 @@
 import { Box, Text, useInput } from "ink";
-import { useState } from "react";
+import { useRef, useState } from "react";
 import { actionFor, editLine } from "../logic/keymap.js";
 import { formatClock } from "../logic/format.js";
 
@@ -31,14 +31,16 @@ export function ReplayPane({ row, load, startAt, width, height, active, onBack, 
   const theme = useTheme();
   const [state, controls] = useReplay(load, startAt);
   const [typing, setTyping] = useState<string | null>(null);
+  // The line being typed, current between renders (keys can arrive faster than React renders).
+  const typed = useRef<string | null>(null);
 
   useInput((input, key) => {
-    if (typing !== null) {
+    if (typed.current !== null) {
       if (key.ctrl && input === "c") { onQuit(); return; }
-      const r = editLine(typing, input, key);
-      if (r.done === "submit") { setTyping(null); controls.search(r.value.trim()); }
-      else if (r.done === "cancel") setTyping(null);
-      else setTyping(r.value);
+      const r = editLine(typed.current ?? "", input, key);
+      typed.current = r.done === null ? r.value : null;
+      setTyping(typed.current);
+      if (r.done === "submit") controls.search(r.value.trim());
       return;
     }
     const action = actionFor("replay", input, key);
@@ -57,7 +59,7 @@ export function ReplayPane({ row, load, startAt, width, height, active, onBack, 
       case "prevCommand": controls.command(-1); break;
       case "start": controls.seekTo(0); break;
       case "end": controls.seekTo(Number.MAX_SAFE_INTEGER); break;
-      case "search": setTyping(""); break;
+      case "search": typed.current = ""; setTyping(""); break;
       case "nextMatch": controls.match(1); break;
       case "prevMatch": controls.match(-1); break;
       default: break;

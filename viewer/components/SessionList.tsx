@@ -23,7 +23,7 @@ export interface SessionListProps {
 export function SessionList({ title, list, columns, width, height, top, cursor, sort, filter }: SessionListProps) {
   const theme = useTheme();
   const count = list.total === null ? "…" : `${list.total.toLocaleString("en-US")} session${list.total === 1 ? "" : "s"}`;
-  const head = columns.map((c, i) => (i === 0 ? "" : " ".repeat(GAP)) + fit(c.title, c.width, c.align)).join("");
+  const head = `  ${columns.map((c, i) => (i === 0 ? "" : " ".repeat(GAP)) + fit(c.title, c.width, c.align)).join("")}`;
   const lines = [];
   const visible = list.total === null ? height : Math.min(height, Math.max(0, list.total - top));
   for (let i = 0; i < visible; i++) {

@@ -27,12 +27,16 @@ function cell(row: SessionRow, id: PlacedColumn["id"]): string {
   }
 }
 
-/** One session in the list: its columns, its flags in colour, or the problem reading it. */
+/**
+ * One session in the list: a gutter that marks the selected row (visible without colour), its
+ * columns, its flags in colour, or the problem reading it.
+ */
 export function SessionRowLine({ row, columns, selected }: { row: SessionRow | undefined; columns: PlacedColumn[]; selected: boolean }) {
   const theme = useTheme();
   const width = columns.reduce((n, c) => n + c.width, 0) + GAP * Math.max(0, columns.length - 1);
-  if (row === undefined) return <Text dimColor inverse={selected}>{fit("…", width)}</Text>;
-  const parts: ReactElement[] = [];
+  const gutter = <Text key="gutter" bold>{selected ? "› " : "  "}</Text>;
+  if (row === undefined) return <Text wrap="truncate">{gutter}<Text dimColor inverse={selected}>{fit("…", width)}</Text></Text>;
+  const parts: ReactElement[] = [gutter];
   let used = 0;
   columns.forEach((c, i) => {
     const sep = i === 0 ? "" : " ".repeat(GAP);
