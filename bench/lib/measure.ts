@@ -48,17 +48,20 @@ export function now(): number {
 
 /**
  * Runs `a` and `b` alternately `runs` times (a, b, a, b, ...) so both see the same machine state,
- * and returns each one's best (shortest) time in seconds.
+ * and returns each one's best (shortest) time in seconds. `prepare` runs, untimed, before each
+ * (it removes the outputs: on ext4, replacing an existing file forces its data out at close or rename).
  *
  * @example const [tBase, tCand] = await bestOfAlternating(3, () => base(), () => cand());
  */
-export async function bestOfAlternating(runs: number, a: () => Promise<unknown> | unknown, b: () => Promise<unknown> | unknown): Promise<[number, number]> {
+export async function bestOfAlternating(runs: number, a: () => Promise<unknown> | unknown, b: () => Promise<unknown> | unknown, prepare: () => void = () => undefined): Promise<[number, number]> {
   let ta = Infinity;
   let tb = Infinity;
   for (let r = 0; r < runs; r++) {
+    prepare();
     let t = now();
     await a();
     ta = Math.min(ta, now() - t);
+    prepare();
     t = now();
     await b();
     tb = Math.min(tb, now() - t);

@@ -56,7 +56,8 @@ export async function benchDecryptLarge(ctx: BenchContext): Promise<Row[]> {
   const zip = ctx.out("large.zip");
   const [tBase, tCand] = await bestOfAlternating(ctx.config.runs,
     () => baselineDecrypt(cap.path, ctx.privateKey, base),
-    () => candidateDecrypt(cap.path, ctx.keyPath, zip));
+    () => candidateDecrypt(cap.path, ctx.keyPath, zip),
+    () => { rmSync(base, { force: true }); rmSync(zip, { force: true }); });
   rmSync(base, { force: true });
   rmSync(zip, { force: true });
   const mb = cap.fileBytes / MB;
@@ -76,7 +77,8 @@ export async function benchDecryptSmall(ctx: BenchContext): Promise<Row[]> {
   const zip = ctx.out("small.zip");
   const [tBase, tCand] = await bestOfAlternating(ctx.config.runs,
     () => baselineDecrypt(cap.path, ctx.privateKey, base),
-    () => candidateDecrypt(cap.path, ctx.keyPath, zip));
+    () => candidateDecrypt(cap.path, ctx.keyPath, zip),
+    () => { rmSync(base, { force: true }); rmSync(zip, { force: true }); });
   rmSync(base, { force: true });
   rmSync(zip, { force: true });
   return [higherIsBetter("decrypt, 1 block per keystroke", "blocks/s", cap.blocks / tCand, cap.blocks / tBase, 0.8, `${cap.blocks} blocks of 18..77 bytes, best of ${ctx.config.runs}`)];

@@ -1,17 +1,19 @@
-import { open, stat } from "node:fs/promises";
+import { type FileHandle, open, stat } from "node:fs/promises";
 import { fsError } from "../errors.js";
 
 /** Default read size: large reads keep per-call overhead negligible next to the crypto. */
 export const DEFAULT_CHUNK_BYTES = 1 << 20;
 
 /**
- * Reads a file in chunks of `chunkBytes`, reusing one buffer: each chunk is valid only until the
- * consumer asks for the next one. Errors become SshLogErrors naming the file and its `role`.
+ * Reads a file in chunks of `chunkBytes`, alternating between two buffers: while the consumer
+ * works on one chunk, the next is already being read into the other, so reading overlaps the
+ * decryption. Each chunk is valid only until the consumer asks for the next one. Errors become
+ * SshLogErrors naming the file and its `role`.
  *
  * @example for await (const chunk of readChunks("s.log", "capture")) framer.push(chunk, emit);
  */
 export async function* readChunks(path: string, role: string, chunkBytes = DEFAULT_CHUNK_BYTES): AsyncIterable<Uint8Array> {
-  let fh;
+  let fh: FileHandle;
   try {
     const st = await stat(path);
     if (st.isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
@@ -19,19 +21,28 @@ export async function* readChunks(path: string, role: string, chunkBytes = DEFAU
   } catch (err) {
     throw fsError(err, path, role);
   }
+  const bufs = [Buffer.allocUnsafe(chunkBytes), Buffer.allocUnsafe(chunkBytes)] as const;
+  const readInto = (buf: Buffer): Promise<number> => {
+    const p = fh.read(buf, 0, chunkBytes, null).then((r) => r.bytesRead, (err: unknown) => { throw fsError(err, path, role); });
+    p.catch(() => undefined); // awaited below; this only keeps an abandoned prefetch from being "unhandled"
+    return p;
+  };
+  let cur = 0;
+  let next: Promise<number> | null = readInto(bufs[0]);
   try {
-    const buf = Buffer.allocUnsafe(chunkBytes);
     for (;;) {
-      let n: number;
-      try {
-        ({ bytesRead: n } = await fh.read(buf, 0, chunkBytes, null));
-      } catch (err) {
-        throw fsError(err, path, role);
-      }
+      const n: number = await next!;
+      next = null;
       if (n === 0) return;
+      const buf = bufs[cur]!;
+      cur ^= 1;
+      // A short read means the end of a regular file: no prefetch past it.
+      if (n === chunkBytes) next = readInto(bufs[cur]!);
       yield buf.subarray(0, n);
+      if (next === null) next = readInto(bufs[cur]!);
     }
   } finally {
+    if (next !== null) await next.catch(() => undefined);
     await fh.close();
   }
 }
