@@ -1,0 +1,147 @@
+/**
+ * Tells what each input is, from its content (never only its name): a Logpush NDJSON file of a
+ * given dataset (gzipped or not), an encrypted capture, a decrypted zip, or an asciicast .cast
+ * file. Folders are walked recursively, so the Logpush `YYYYMMDD/` layout needs nothing special.
+ *
+ * @example
+ *   for (const f of await listInputs(["logpush/", "recordings/"])) console.log(f.path, (await detectInput(f.path)).kind);
+ */
+import { open, readdir, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { constants as zc, gunzipSync } from "node:zlib";
+import { fsError } from "../errors.js";
+import { type DatasetName, datasetOfRecord, unknownFields } from "./datasets.js";
+
+export type InputKind = "logpush" | "capture" | "zip" | "asciicast" | "unknown";
+
+export interface DetectedInput {
+  path: string;
+  kind: InputKind;
+  /** For Logpush files: the dataset. */
+  dataset?: DatasetName;
+  /** For Logpush files: gzip-compressed. */
+  gzip?: boolean;
+  /** For Logpush files: fields seen in the first lines that the dataset does not define. */
+  extraFields?: string[];
+  /** For unknown inputs: why the file was not recognised, as a phrase. */
+  why?: string;
+}
+
+/** How much of a file is read to recognise it. */
+const HEAD_BYTES = 256 * 1024;
+
+async function readHead(path: string): Promise<Buffer> {
+  let fh;
+  try {
+    fh = await open(path, "r");
+  } catch (err) {
+    throw fsError(err, path, "input");
+  }
+  try {
+    const buf = Buffer.alloc(HEAD_BYTES);
+    const { bytesRead } = await fh.read(buf, 0, HEAD_BYTES, 0);
+    return buf.subarray(0, bytesRead);
+  } catch (err) {
+    throw fsError(err, path, "input");
+  } finally {
+    await fh.close();
+  }
+}
+
+function parseObject(line: string): Record<string, unknown> | null {
+  try {
+    const v: unknown = JSON.parse(line);
+    return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+const BASE64_START = /^[A-Za-z0-9+/]{8}/;
+
+/**
+ * What `path` holds, judged from its first bytes.
+ *
+ * @example (await detectInput("logpush/ssh_logs/20261014/a.log.gz")).dataset  // "ssh_logs"
+ */
+export async function detectInput(path: string): Promise<DetectedInput> {
+  const head = await readHead(path);
+  if (head.length === 0) return { path, kind: "unknown", why: "it is empty" };
+  if (head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04) return { path, kind: "zip" };
+  let text: string;
+  let gzip = false;
+  if (head[0] === 0x1f && head[1] === 0x8b) {
+    gzip = true;
+    try {
+      // Sync flush: the head is cut mid-stream on purpose; take what inflates from it.
+      text = gunzipSync(head, { finishFlush: zc.Z_SYNC_FLUSH }).subarray(0, HEAD_BYTES).toString("utf8");
+    } catch (err) {
+      return { path, kind: "unknown", gzip, why: `it is not a valid gzip file (${(err as Error).message})` };
+    }
+  } else {
+    // A capture starts with a 4-byte big-endian header length followed by base64.
+    const n = head.length >= 4 ? head.readUInt32BE(0) : 0;
+    if (n > 0 && n < 1 << 20 && BASE64_START.test(head.subarray(4, 12).toString("latin1"))) return { path, kind: "capture" };
+    text = head.toString("utf8");
+  }
+  const lines = text.split("\n");
+  // The last piece may be cut by the head limit unless the whole file fit.
+  if (lines.length > 1) lines.pop();
+  const first = lines.find((l) => l.trim() !== "");
+  if (first === undefined) return { path, kind: "unknown", gzip, why: "it holds no JSON lines" };
+  const rec = parseObject(first);
+  if (rec !== null && rec.version === 2 && typeof rec.width === "number" && typeof rec.height === "number") {
+    return { path, kind: "asciicast" };
+  }
+  // Logpush: the first record that parses decides the dataset; the head's records give the fields.
+  let dataset: DatasetName | null = null;
+  const extra = new Set<string>();
+  let seen = 0;
+  for (const l of lines) {
+    if (l.trim() === "") continue;
+    const r = parseObject(l);
+    if (r === null) continue;
+    dataset ??= datasetOfRecord(r);
+    if (dataset === null) break;
+    for (const f of unknownFields(dataset, r)) extra.add(f);
+    if (++seen >= 200) break;
+  }
+  if (dataset === null) {
+    return { path, kind: "unknown", gzip, why: rec === null ? "its first line is not JSON" : "its records match no Logpush dataset this version reads (access_requests, ssh_logs, zero_trust_network_sessions)" };
+  }
+  return { path, kind: "logpush", dataset, gzip, extraFields: [...extra].sort() };
+}
+
+/**
+ * Expands the paths given on the command line into files: folders recursively (sorted, hidden
+ * entries skipped), files as given. A missing path is an error naming it.
+ *
+ * @example await listInputs(["logpush/"])  // ["logpush/access_requests/20261014/a.log.gz", ...]
+ */
+export async function listInputs(paths: string[]): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (p: string, top: boolean): Promise<void> => {
+    let st;
+    try {
+      st = await stat(p);
+    } catch (err) {
+      throw fsError(err, p, "input");
+    }
+    if (st.isDirectory()) {
+      let entries: string[];
+      try {
+        entries = (await readdir(p)).sort();
+      } catch (err) {
+        throw fsError(err, p, "input folder");
+      }
+      for (const e of entries) {
+        if (e.startsWith(".")) continue;
+        await walk(join(p, e), false);
+      }
+    } else if (st.isFile() || top) {
+      out.push(p);
+    }
+  };
+  for (const p of paths) await walk(p, true);
+  return out;
+}

@@ -1,0 +1,467 @@
+/**
+ * `ssh-log index`: puts Logpush exports and recordings into the audit store. Each input is
+ * recognised by its content; Logpush files are read by DuckDB itself (its CSV reader hands over
+ * whole lines, `json_transform` parses them with each dataset's explicit structure), many files
+ * per statement; recordings are read through the Session model. Re-ingesting adds nothing twice:
+ * a file whose content hash is stored is skipped, and records whose key (RayID;
+ * SessionID+ProgramID; SessionID) is stored are left out.
+ *
+ * @example
+ *   const db = await openAuditDb("ssh-audit.duckdb", { write: true });
+ *   const summary = await ingestPaths(db, ["logpush/", "recordings/"], { keyPath: "sshkey" });
+ *   console.log(summary.rows.access_requests, summary.badFiles);
+ */
+import { createHash } from "node:crypto";
+import type { DuckDBAppender } from "@duckdb/node-api";
+import { SshLogError } from "../errors.js";
+import type { Session } from "../session/model.js";
+import { DATASET_NAMES, type DatasetName } from "./datasets.js";
+import { type DetectedInput, detectInput, listInputs } from "./detect.js";
+import { type AuditDb, databaseError } from "./open-db.js";
+import { parseCastText } from "./internal/asciicast-text.js";
+import { appendCommand, appendTranscriptLine, EventDigester, type RowContext } from "./internal/derive-rows.js";
+import { insertSql, linesSource, lit } from "./internal/logpush-sql.js";
+import { openRecording } from "./internal/open-recording.js";
+import { type FileScan, scanFile } from "./internal/scan-file.js";
+
+export interface IngestProgress {
+  /** Bytes of input handled so far, and in all. */
+  bytesDone: number;
+  bytesTotal: number;
+  filesDone: number;
+  filesTotal: number;
+}
+
+export interface IngestOptions {
+  /** The private key for encrypted captures; without it captures are listed as skipped. */
+  keyPath?: string | null;
+  warn?: (message: string) => void;
+  onProgress?: (p: IngestProgress) => void;
+  /** Compressed bytes of Logpush read per statement (default 128 MiB). */
+  batchBytes?: number;
+}
+
+/** A file that was not ingested, or only partly, and why (one sentence). */
+export interface FileProblem { path: string; why: string; code?: string }
+
+export interface IngestSummary {
+  ingestId: number;
+  /** Files found under the inputs. */
+  files: number;
+  /** Files that were read into the store this run. */
+  ingested: number;
+  /** Files whose exact content was indexed before (by SHA-256): skipped whole. */
+  alreadyIndexed: number;
+  /** Rows added, per table. */
+  rows: Record<string, number>;
+  /** Records left out because a record with the same key is stored (or came twice in this run). */
+  duplicates: number;
+  /** Recordings left out because the same session was indexed from another file (a capture and its decrypted zip). */
+  sameRecording: FileProblem[];
+  /** NDJSON lines that are not JSON objects or lack the dataset's key: counted and left out. */
+  badLines: number;
+  /** Files where bad lines were found, with how many. */
+  filesWithBadLines: FileProblem[];
+  /** Files that could not be ingested at all (a damaged gzip, a wrong key, not a session zip). */
+  badFiles: FileProblem[];
+  /** Recordings indexed up to damage (cut or altered): what authenticated is in the store. */
+  partial: FileProblem[];
+  /** Files that are not audit inputs, or need a key that was not given. */
+  skipped: FileProblem[];
+  seconds: number;
+}
+
+const TABLES = [...DATASET_NAMES, "recordings", "commands", "transcripts"];
+
+/** An explicit transaction: COMMIT on success, ROLLBACK on any error. */
+async function inTransaction<T>(db: AuditDb, fn: () => Promise<T>): Promise<T> {
+  await db.run("BEGIN TRANSACTION");
+  try {
+    const r = await fn();
+    await db.run("COMMIT");
+    return r;
+  } catch (err) {
+    try { await db.con.run("ROLLBACK"); } catch { /* already rolled back by DuckDB */ }
+    throw err;
+  }
+}
+
+/** The first line of an error's message; for database errors, DuckDB's own words. */
+function messageOf(err: unknown): string {
+  const inner = err instanceof SshLogError && err.code === "ERR_DATABASE" && err.cause instanceof Error ? err.cause : err;
+  const m = inner instanceof Error ? inner.message : String(inner);
+  return (m.split("\n")[0] ?? m).replace(/\.$/, "");
+}
+
+class Ingest {
+  readonly summary: IngestSummary;
+  private readonly known = new Set<string>();
+  private bytesDone = 0;
+  private filesDone = 0;
+  private bytesTotal = 0;
+  private filesTotal = 0;
+  private commands!: DuckDBAppender;
+  private transcripts!: DuckDBAppender;
+
+  constructor(private readonly db: AuditDb, private readonly opts: IngestOptions, ingestId: number) {
+    this.summary = {
+      ingestId, files: 0, ingested: 0, alreadyIndexed: 0, rows: Object.fromEntries(TABLES.map((t) => [t, 0])),
+      duplicates: 0, sameRecording: [], badLines: 0, filesWithBadLines: [], badFiles: [], partial: [], skipped: [], seconds: 0,
+    };
+  }
+
+  async init(total: { files: number; bytes: number }): Promise<void> {
+    this.filesTotal = total.files;
+    this.bytesTotal = total.bytes;
+    for (const r of await this.db.rows<{ sha256: string }>("SELECT sha256 FROM ingested_files")) this.known.add(r.sha256);
+    this.commands = await this.db.con.createAppender("commands");
+    this.transcripts = await this.db.con.createAppender("transcripts");
+  }
+
+  /** A transaction whose failure also drops the rows appended but not yet flushed. */
+  private async tx<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await inTransaction(this.db, fn);
+    } catch (err) {
+      this.commands.clear();
+      this.transcripts.clear();
+      throw err;
+    }
+  }
+
+  close(): void {
+    try { this.commands.closeSync(); } catch { /* nothing appended since the last flush */ }
+    try { this.transcripts.closeSync(); } catch { /* idem */ }
+  }
+
+  progress(files: number, bytes: number): void {
+    this.filesDone += files;
+    this.bytesDone += bytes;
+    this.opts.onProgress?.({ bytesDone: this.bytesDone, bytesTotal: this.bytesTotal, filesDone: this.filesDone, filesTotal: this.filesTotal });
+  }
+
+  private async recordFile(path: string, scan: FileScan, kind: string, dataset: string | null, counts: { rows: number; duplicates: number; badLines: number }, note: string | null): Promise<void> {
+    await this.db.run(
+      `INSERT OR IGNORE INTO ingested_files VALUES ($sha, $path, $bytes, $kind, $dataset, $lines, $rows, $dups, $bad, $note, $id, now())`,
+      {
+        sha: scan.sha256, path, bytes: scan.bytes, kind, dataset, lines: scan.lines, rows: counts.rows,
+        dups: counts.duplicates, bad: counts.badLines, note, id: this.summary.ingestId,
+      },
+    );
+    this.known.add(scan.sha256);
+  }
+
+  // ---- Logpush --------------------------------------------------------------------------------
+
+  /** Ingests one dataset's files: scanned (hash, gzip check, lines) a batch ahead of the inserts. */
+  async logpush(dataset: DatasetName, inputs: DetectedInput[], sizes: Map<string, number>): Promise<void> {
+    const batchBytes = this.opts.batchBytes ?? 128 * 1024 * 1024;
+    // Files of one statement share compression and whether unknown fields are to be kept.
+    const groups = new Map<string, DetectedInput[]>();
+    for (const f of inputs) {
+      const k = `${f.gzip ? 1 : 0}${(f.extraFields?.length ?? 0) > 0 ? 1 : 0}`;
+      groups.set(k, [...(groups.get(k) ?? []), f]);
+    }
+    const batches: DetectedInput[][] = [];
+    for (const g of groups.values()) {
+      let cur: DetectedInput[] = [];
+      let bytes = 0;
+      for (const f of g) {
+        const b = sizes.get(f.path) ?? 0;
+        if (cur.length > 0 && (bytes + b > batchBytes || cur.length >= 1000)) { batches.push(cur); cur = []; bytes = 0; }
+        cur.push(f);
+        bytes += b;
+      }
+      if (cur.length > 0) batches.push(cur);
+    }
+    const scanBatch = (b: DetectedInput[]): Promise<Array<{ f: DetectedInput; scan: FileScan | null; error: unknown }>> =>
+      Promise.all(b.map(async (f) => {
+        try { return { f, scan: await scanFile(f.path, { gzip: f.gzip === true, countLines: true }), error: null }; } catch (error) { return { f, scan: null, error }; }
+      }));
+    let next = batches.length > 0 ? scanBatch(batches[0]!) : null;
+    for (let i = 0; i < batches.length; i++) {
+      const scanned = await next!;
+      next = i + 1 < batches.length ? scanBatch(batches[i + 1]!) : null;
+      const todo: Array<{ f: DetectedInput; scan: FileScan }> = [];
+      const seen = new Set<string>();
+      for (const { f, scan, error } of scanned) {
+        if (scan === null) {
+          this.summary.badFiles.push({ path: f.path, why: `it could not be read (${messageOf(error)})` });
+        } else if (scan.gzipError !== null) {
+          this.summary.badFiles.push({ path: f.path, why: `it is a damaged gzip file (${scan.gzipError}); nothing from it was indexed, fetch it again from the Logpush destination` });
+        } else if (this.known.has(scan.sha256) || seen.has(scan.sha256)) {
+          this.summary.alreadyIndexed++;
+        } else {
+          seen.add(scan.sha256);
+          todo.push({ f, scan });
+          continue;
+        }
+        this.progress(1, sizes.get(f.path) ?? 0);
+      }
+      if (todo.length > 0) await this.insertFiles(dataset, todo, sizes);
+    }
+  }
+
+  private async insertFiles(dataset: DatasetName, files: Array<{ f: DetectedInput; scan: FileScan }>, sizes: Map<string, number>): Promise<void> {
+    const id = this.summary.ingestId;
+    const withExtra = (files[0]!.f.extraFields?.length ?? 0) > 0;
+    let added = 0;
+    try {
+      await this.tx(async () => {
+        await this.db.run(insertSql({ dataset, source: linesSource(files.map((x) => x.f.path), files[0]!.f.gzip === true), ingestId: id, withExtra, missingKey: "error" }));
+        const perFile = new Map((await this.db.rows<{ f: string; n: bigint }>(
+          `SELECT _file AS f, count(*) AS n FROM ${dataset} WHERE _ingest_id = ${id} AND _file IN (${files.map((x) => lit(x.f.path)).join(", ")}) GROUP BY _file`,
+        )).map((r) => [r.f, Number(r.n)]));
+        for (const { f, scan } of files) {
+          const rows = perFile.get(f.path) ?? 0;
+          added += rows;
+          await this.recordFile(f.path, scan, "logpush", dataset, { rows, duplicates: scan.lines - scan.emptyLines - rows, badLines: 0 }, null);
+        }
+        if (dataset === "ssh_logs") await this.deriveFromSshLogs(files.map((x) => x.f.path));
+      });
+    } catch (err) {
+      if (err instanceof SshLogError && err.code === "ERR_DATABASE_LOCKED") throw err;
+      if (files.length > 1) {
+        // Something in the batch is not clean: find it file by file.
+        for (const x of files) await this.insertFiles(dataset, [x], sizes);
+        return;
+      }
+      await this.insertCarefully(dataset, files[0]!.f, files[0]!.scan, err, sizes);
+      return;
+    }
+    let records = 0;
+    for (const { f, scan } of files) {
+      records += scan.lines - scan.emptyLines;
+      this.summary.ingested++;
+      this.progress(1, sizes.get(f.path) ?? 0);
+    }
+    this.summary.rows[dataset]! += added;
+    this.summary.duplicates += records - added;
+  }
+
+  private async rowsAddedThisRun(dataset: DatasetName, paths: string[]): Promise<number> {
+    const r = await this.db.rows<{ n: bigint }>(`SELECT count(*) AS n FROM ${dataset} WHERE _ingest_id = ${this.summary.ingestId} AND _file IN (${paths.map(lit).join(", ")})`);
+    return Number(r[0]?.n ?? 0);
+  }
+
+  /**
+   * The slow path for one file that failed the fast one: lines staged with a validity flag, so
+   * bad lines are counted and left out and the rest goes in. A file that fails even so is named.
+   */
+  private async insertCarefully(dataset: DatasetName, f: DetectedInput, scan: FileScan, firstError: unknown, sizes: Map<string, number>): Promise<void> {
+    const keyFields = { access_requests: ["RayID"], ssh_logs: ["SessionID", "ProgramID"], zero_trust_network_sessions: ["SessionID"] }[dataset];
+    const hasKey = keyFields.map((k) => `json_extract_string(line, '$.${k}') IS NOT NULL`).join(" AND ");
+    try {
+      await this.tx(async () => {
+        await this.db.run(`CREATE OR REPLACE TEMP TABLE ssh_log_stage AS
+          SELECT line, filename, CASE WHEN trim(line) = '' THEN NULL WHEN json_valid(line) AND json_type(line) = 'OBJECT' THEN (${hasKey}) ELSE false END AS ok
+          FROM ${linesSource([f.path], f.gzip === true)} WHERE line IS NOT NULL`);
+        const c = (await this.db.rows<{ good: bigint; bad: bigint }>(`SELECT count(*) FILTER (WHERE ok) AS good, count(*) FILTER (WHERE NOT ok) AS bad FROM ssh_log_stage`))[0]!;
+        const good = Number(c.good);
+        const bad = Number(c.bad);
+        await this.db.run(insertSql({ dataset, source: "(SELECT line, filename FROM ssh_log_stage WHERE ok)", ingestId: this.summary.ingestId, withExtra: (f.extraFields?.length ?? 0) > 0, missingKey: "skip" }));
+        const rows = await this.rowsAddedThisRun(dataset, [f.path]);
+        await this.recordFile(f.path, scan, "logpush", dataset, { rows, duplicates: good - rows, badLines: bad }, bad > 0 ? `${bad} bad lines left out` : null);
+        if (dataset === "ssh_logs") await this.deriveFromSshLogs([f.path]);
+        this.summary.rows[dataset]! += rows;
+        this.summary.duplicates += good - rows;
+        this.summary.badLines += bad;
+        if (bad > 0) this.summary.filesWithBadLines.push({ path: f.path, why: `${bad} of its lines ${bad === 1 ? "is" : "are"} not a JSON record with ${keyFields.join(" and ")} and ${bad === 1 ? "was" : "were"} left out` });
+        this.summary.ingested++;
+      });
+      await this.db.run("DROP TABLE IF EXISTS ssh_log_stage");
+    } catch (err) {
+      if (err instanceof SshLogError && err.code === "ERR_DATABASE_LOCKED") throw err;
+      this.summary.badFiles.push({ path: f.path, why: `it could not be read as Logpush NDJSON (${messageOf(err ?? firstError)}); nothing from it was indexed` });
+    }
+    this.progress(1, sizes.get(f.path) ?? 0);
+  }
+
+  /** Commands and transcripts from the ssh_logs rows added from `paths` (payloads, or the proxy index's Command). */
+  private async deriveFromSshLogs(paths: string[]): Promise<void> {
+    let last = -1n;
+    for (;;) {
+      const page = await this.db.rows<{
+        rid: bigint; SessionID: string; ProgramID: string | null; ProgramType: string | null; PTY: string | null; Payload: string | null;
+        UserEmail: string | null; TargetID: string | null; Username: string | null; start: bigint | null; command: string | null;
+      }>(`SELECT rowid AS rid, SessionID, ProgramID, ProgramType, PTY, Payload, UserEmail, TargetID, Username,
+            epoch_us(coalesce(ProgramStartDatetime, SessionStartDatetime, Datetime)) AS start, _extra->>'Command' AS command
+          FROM ssh_logs WHERE _ingest_id = ${this.summary.ingestId} AND _file IN (${paths.map(lit).join(", ")}) AND rowid > ${last}
+          ORDER BY rowid LIMIT 512`);
+      if (page.length === 0) break;
+      for (const r of page) {
+        last = r.rid;
+        const ctx: RowContext = {
+          source: "ssh_logs", sessionId: r.SessionID, programId: r.ProgramID, recordingId: null,
+          userEmail: r.UserEmail, targetId: r.TargetID, username: r.Username, startMicros: r.start,
+        };
+        let exec = r.command;
+        if (r.Payload) {
+          let cast;
+          try {
+            cast = parseCastText(Buffer.from(r.Payload, "base64").toString("utf8"), `ssh_logs ${r.SessionID}/${r.ProgramID}`);
+          } catch {
+            cast = null; // a payload that is not asciicast keeps its row; it yields no text
+          }
+          if (cast) {
+            exec ??= cast.command;
+            const d = new EventDigester(r.ProgramType !== "exec" && (r.PTY ?? "") !== "");
+            for (const ev of cast.events) d.push(ev);
+            const digest = d.end();
+            for (const c of digest.commands) appendCommand(this.commands, ctx, "typed", c);
+            for (const l of digest.transcript) appendTranscriptLine(this.transcripts, ctx, l);
+            this.summary.rows.commands! += digest.commands.length;
+            this.summary.rows.transcripts! += digest.transcript.length;
+          }
+        }
+        if (exec) {
+          appendCommand(this.commands, ctx, "exec", { offsetS: 0, command: exec });
+          this.summary.rows.commands!++;
+        }
+      }
+    }
+    this.commands.flushSync();
+    this.transcripts.flushSync();
+  }
+
+  // ---- Recordings -----------------------------------------------------------------------------
+
+  async recording(f: DetectedInput, size: number): Promise<void> {
+    const kind = f.kind as "capture" | "zip" | "asciicast";
+    try {
+      if (kind === "capture" && !this.opts.keyPath) {
+        this.summary.skipped.push({ path: f.path, why: "it is an encrypted capture and no key was given (pass -i KEY)" });
+        return;
+      }
+      const scan = await scanFile(f.path, { gzip: false, countLines: false });
+      if (this.known.has(scan.sha256)) { this.summary.alreadyIndexed++; return; }
+      const session = await openRecording(f.path, kind, this.opts.keyPath ?? null, (m) => this.opts.warn?.(m));
+      await this.indexSession(session, f.path, kind, scan);
+    } catch (err) {
+      // The store failing is not the recording's fault: stop and say so.
+      if (err instanceof SshLogError && (err.code === "ERR_DATABASE_LOCKED" || err.code === "ERR_DATABASE")) throw err;
+      const code = err instanceof SshLogError ? err.code : undefined;
+      const why = err instanceof SshLogError ? err.message.replace(/\.$/, "") : `it could not be read (${messageOf(err)})`;
+      this.summary.badFiles.push({ path: f.path, why, ...(code ? { code } : {}) });
+    } finally {
+      this.progress(1, size);
+    }
+  }
+
+  private async indexSession(session: Session, path: string, kind: string, scan: FileScan): Promise<void> {
+    const info = session.info;
+    // The same session read from another file (a capture and its decrypted zip) has the same
+    // start and the same output bytes: that is its identity here.
+    const fp = createHash("sha256");
+    fp.update(`${Math.floor(info.startedAt)}\n${info.pty ? "pty" : "nopty"}\n`);
+    const clientFp = createHash("sha256");
+    const digester = new EventDigester(info.pty !== null, (ev) => { (ev.source === 1 ? fp : clientFp).update(ev.data); });
+    for await (const batch of session.batches()) for (const ev of batch) digester.push(ev);
+    const digest = digester.end();
+    if (info.pty === null) fp.update(clientFp.digest());
+    const recordingId = fp.digest("hex").slice(0, 32);
+    const existing = await this.db.rows<{ path: string }>(`SELECT path FROM recordings WHERE recording_id = $id`, { id: recordingId });
+    if (existing.length > 0) {
+      this.summary.sameRecording.push({ path, why: `it holds the same session as ${existing[0]!.path}, indexed already` });
+      await this.recordFile(path, scan, kind, null, { rows: 0, duplicates: 1, badLines: 0 }, `same session as ${existing[0]!.path}`);
+      return;
+    }
+    const x = info.extra;
+    const s = (v: unknown): string | null => (typeof v === "string" && v !== "" ? v : null);
+    const startMicros = info.startedAt > 0 ? BigInt(Math.round(info.startedAt * 1e6)) : null;
+    const ctx: RowContext = {
+      source: "recording", sessionId: s(x.session_id), programId: s(x.program_id), recordingId,
+      userEmail: s(x.user_email) ?? s(x.email), targetId: s(x.target_id), username: s(x.username) ?? s(x.user), startMicros,
+    };
+    const exit = info.exit;
+    const endMicros = exit ? BigInt(Math.round(exit.timestamp * 1e6)) : startMicros !== null ? startMicros + BigInt(digest.lastMicros) : null;
+    const err = session.outcome.error;
+    const headerExtra = Object.fromEntries(Object.entries(x).filter(([k]) => k !== "data_size" && k !== "window_changes"));
+    await this.tx(async () => {
+      await this.db.run(
+        `INSERT INTO recordings VALUES ($id, $path, $kind, $sid, $pid, $email, $target, $user,
+          make_timestamp($start::BIGINT) AT TIME ZONE 'UTC', make_timestamp($end::BIGINT) AT TIME ZONE 'UTC', $dur,
+          $pty, $term, $w, $h, $cmd, $hasExit, $status, $signal, $error, $core, $complete, $dcode, $damage,
+          $events, $fromClient, $fromServer, $extra::JSON, $ingest)`,
+        {
+          id: recordingId, path, kind, sid: ctx.sessionId, pid: ctx.programId, email: ctx.userEmail, target: ctx.targetId, user: ctx.username,
+          start: startMicros, end: endMicros, dur: startMicros !== null && endMicros !== null ? Number(endMicros - startMicros) / 1e6 : digest.lastMicros / 1e6,
+          pty: info.pty !== null, term: info.pty?.term ?? null, w: info.pty?.width ?? null, h: info.pty?.height ?? null, cmd: info.command,
+          hasExit: exit !== null, status: exit?.status ?? null, signal: exit?.signal ?? null, error: exit?.errorMessage ?? null, core: exit?.coreDumped ?? null,
+          complete: err === null, dcode: err?.code ?? null, damage: err ? err.message : null,
+          events: digest.events, fromClient: digest.bytesFromClient, fromServer: digest.bytesFromServer,
+          extra: JSON.stringify(headerExtra), ingest: this.summary.ingestId,
+        },
+      );
+      for (const c of digest.commands) appendCommand(this.commands, ctx, "typed", c);
+      if (info.command) appendCommand(this.commands, ctx, "exec", { offsetS: 0, command: info.command });
+      for (const l of digest.transcript) appendTranscriptLine(this.transcripts, ctx, l);
+      this.commands.flushSync();
+      this.transcripts.flushSync();
+      await this.recordFile(path, scan, kind, null, { rows: 1, duplicates: 0, badLines: 0 }, err ? err.message : null);
+    });
+    this.summary.rows.recordings!++;
+    this.summary.rows.commands! += digest.commands.length + (info.command ? 1 : 0);
+    this.summary.rows.transcripts! += digest.transcript.length;
+    this.summary.ingested++;
+    if (err) this.summary.partial.push({ path, why: err.message.replace(/\.$/, ""), code: err.code });
+  }
+
+  /** Fills who and where on recordings and their commands from Logpush rows of the same session. */
+  async link(): Promise<void> {
+    await this.db.run(`UPDATE recordings AS r SET user_email = coalesce(r.user_email, s.UserEmail), target_id = coalesce(r.target_id, s.TargetID), username = coalesce(r.username, s.Username)
+      FROM (SELECT SessionID, any_value(UserEmail) AS UserEmail, any_value(TargetID) AS TargetID, any_value(Username) AS Username FROM ssh_logs GROUP BY SessionID) AS s
+      WHERE r.session_id = s.SessionID AND (r.user_email IS NULL OR r.target_id IS NULL OR r.username IS NULL)`);
+    await this.db.run(`UPDATE commands AS c SET user_email = coalesce(c.user_email, r.user_email), target_id = coalesce(c.target_id, r.target_id), username = coalesce(c.username, r.username)
+      FROM recordings AS r
+      WHERE c.source = 'recording' AND c.recording_id = r.recording_id AND (c.user_email IS NULL OR c.target_id IS NULL OR c.username IS NULL)
+        AND (r.user_email IS NOT NULL OR r.target_id IS NOT NULL OR r.username IS NOT NULL)`);
+  }
+}
+
+/**
+ * Indexes every file under `paths` into the store and says what happened. One bad file never
+ * stops the others: it is named in `badFiles` with the reason.
+ *
+ * @example const s = await ingestPaths(db, ["logpush/"]); console.log(s.rows, s.duplicates);
+ */
+export async function ingestPaths(db: AuditDb, paths: string[], opts: IngestOptions = {}): Promise<IngestSummary> {
+  const started = performance.now();
+  const files = await listInputs(paths);
+  const detected: DetectedInput[] = [];
+  const sizes = new Map<string, number>();
+  const { stat } = await import("node:fs/promises");
+  let bytes = 0;
+  for (const p of files) {
+    const d = await detectInput(p);
+    detected.push(d);
+    const size = (await stat(p)).size;
+    sizes.set(p, size);
+    bytes += size;
+  }
+  const idRow = await db.rows<{ id: number | null }>(`SELECT max(ingest_id) AS id FROM ingested_files`);
+  const ing = new Ingest(db, opts, Number(idRow[0]?.id ?? 0) + 1);
+  ing.summary.files = files.length;
+  await ing.init({ files: files.length, bytes });
+  try {
+    for (const d of detected) {
+      if (d.kind === "unknown") {
+        ing.summary.skipped.push({ path: d.path, why: `it is not an audit input: ${d.why ?? "not recognised"}` });
+        ing.progress(1, sizes.get(d.path) ?? 0);
+      }
+    }
+    for (const name of DATASET_NAMES) {
+      await ing.logpush(name, detected.filter((d) => d.kind === "logpush" && d.dataset === name), sizes);
+    }
+    for (const d of detected) {
+      if (d.kind === "capture" || d.kind === "zip" || d.kind === "asciicast") await ing.recording(d, sizes.get(d.path) ?? 0);
+    }
+    await ing.link();
+  } catch (err) {
+    throw databaseError(err, db.path);
+  } finally {
+    ing.close();
+  }
+  ing.summary.seconds = (performance.now() - started) / 1000;
+  return ing.summary;
+}

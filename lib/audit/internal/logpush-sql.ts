@@ -1,0 +1,75 @@
+import { DATASETS, type Dataset, type DatasetName } from "../datasets.js";
+
+/** Longest NDJSON line read (an ssh_logs Payload holds a whole recording in base64). */
+export const MAX_LINE_BYTES = 64 * 1024 * 1024;
+
+/** A SQL string literal. */
+export function lit(s: string): string {
+  return `'${s.replaceAll("'", "''")}'`;
+}
+
+function ident(s: string): string {
+  return `"${s.replaceAll('"', '""')}"`;
+}
+
+/**
+ * The files' lines as rows (line, filename): DuckDB's CSV reader with a delimiter that cannot
+ * occur in JSON text, so each line arrives whole and unparsed; JSON parsing happens once, in
+ * `json_transform`, with the dataset's explicit structure.
+ */
+export function linesSource(files: string[], gzip: boolean): string {
+  return `read_csv([${files.map(lit).join(", ")}], columns={'line': 'VARCHAR'}, delim=E'\\x01', quote='', escape='', header=false, auto_detect=false, new_line='\\n', filename=true, compression=${gzip ? "'gzip'" : "'none'"}, max_line_size=${MAX_LINE_BYTES}, strict_mode=false, null_padding=true)`;
+}
+
+/** The json_transform structure of a dataset: times read as text, converted after. */
+function structure(d: Dataset): string {
+  const o: Record<string, unknown> = {};
+  for (const [n, t] of d.fields) o[n] = t === "TIMESTAMPTZ" ? "VARCHAR" : t === "VARCHAR[]" ? ["VARCHAR"] : t;
+  return JSON.stringify(o);
+}
+
+export interface InsertOptions {
+  dataset: DatasetName;
+  /** A FROM item yielding (line VARCHAR, filename VARCHAR). */
+  source: string;
+  ingestId: number;
+  withExtra: boolean;
+  /** "error": a record without its key fails the statement (fast path); "skip": it is left out. */
+  missingKey: "error" | "skip";
+}
+
+/**
+ * INSERT of new records: parsed with the dataset's explicit structure, times converted, records
+ * whose key is already stored (or repeated within the batch) left out.
+ *
+ * @example await con.run(insertSql({ dataset: "access_requests", source: linesSource(files, true), ingestId: 1, withExtra: false, missingKey: "error" }));
+ */
+export function insertSql(o: InsertOptions): string {
+  const d = DATASETS[o.dataset];
+  const select = d.fields.map(([n, t]) => (t === "TIMESTAMPTZ" ? `ssh_log_ts(n.${ident(n)}) AS ${ident(n)}` : `n.${ident(n)}`));
+  const keyNull = d.key.map((k) => `n.${ident(k)} IS NULL`).join(" OR ");
+  const keyCheck = o.missingKey === "error"
+    ? `(CASE WHEN ${keyNull} THEN error('ssh-log: a record without ${d.key.join(" and ")}') ELSE true END)`
+    : `NOT (${keyNull})`;
+  const keyMatch = d.key.map((k) => `t.${ident(k)} = n.${ident(k)}`).join(" AND ");
+  const extra = o.withExtra ? extraSelect(d, "src.line") : "NULL::JSON";
+  return `INSERT INTO ${d.name} BY NAME
+SELECT ${select.join(", ")}, n._extra, n._file, ${o.ingestId}::INTEGER AS _ingest_id
+FROM (
+  SELECT unnest(json_transform(src.line, ${lit(structure(d))})), ${extra} AS _extra, src.filename AS _file
+  FROM ${o.source} AS src WHERE src.line IS NOT NULL
+) AS n
+WHERE ${keyCheck} AND NOT EXISTS (SELECT 1 FROM ${d.name} AS t WHERE ${keyMatch})
+QUALIFY row_number() OVER (PARTITION BY ${d.key.map((k) => `n.${ident(k)}`).join(", ")} ORDER BY n._file) = 1`;
+}
+
+/**
+ * `_extra` over the JSON text `line`: a JSON object of the fields the dataset does not define, or
+ * NULL. Only built for files whose first lines showed such fields (a Logpush job writes the same
+ * fields in every line), since listing every line's keys costs about as much as the ingest itself.
+ */
+function extraSelect(d: Dataset, line: string): string {
+  const known = `[${d.fields.map(([n]) => lit(n)).join(", ")}]`;
+  const unknown = `list_filter(json_keys(${line}), k -> NOT list_contains(${known}, k))`;
+  return `CASE WHEN len(${unknown}) = 0 THEN NULL ELSE json_merge_patch('{}', to_json(map_from_entries(list_transform(${unknown}, k -> {'k': k, 'v': json_extract(${line}, '$."' || replace(k, '"', '\\"') || '"')})))) END`;
+}

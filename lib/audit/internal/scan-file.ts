@@ -1,0 +1,60 @@
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { createGunzip } from "node:zlib";
+
+/** What one pass over a file learns: its content hash, and for NDJSON its line counts. */
+export interface FileScan {
+  sha256: string;
+  bytes: number;
+  /** Lines in the (decompressed) text, a last line without a newline included. */
+  lines: number;
+  /** Lines with no characters at all (DuckDB reads them as NULL and they are left out). */
+  emptyLines: number;
+  /** Set when the gzip stream is damaged or cut: the file must not be ingested. */
+  gzipError: string | null;
+}
+
+/**
+ * Hashes a file and, for NDJSON, counts its lines; a gzip file is inflated whole so a damaged or
+ * cut stream is caught here (DuckDB's reader stops quietly at such damage and would lose rows).
+ *
+ * @example const s = await scanFile("a.log.gz", { gzip: true, countLines: true });
+ */
+export function scanFile(path: string, opts: { gzip: boolean; countLines: boolean }): Promise<FileScan> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash("sha256");
+    let bytes = 0;
+    let lines = 0;
+    let emptyLines = 0;
+    let lastByte = 10;
+    let settled = false;
+    const count = (c: Buffer): void => {
+      let prev = lastByte === 10 ? -1 : -2;
+      for (let i = c.indexOf(10); i !== -1; i = c.indexOf(10, i + 1)) {
+        lines++;
+        if (i === prev + 1) emptyLines++;
+        prev = i;
+      }
+      if (c.length > 0) lastByte = c[c.length - 1]!;
+    };
+    const done = (gzipError: string | null): void => {
+      if (settled) return;
+      settled = true;
+      if (lastByte !== 10) lines++;
+      resolve({ sha256: hash.digest("hex"), bytes, lines, emptyLines, gzipError });
+    };
+    const rs = createReadStream(path, { highWaterMark: 1 << 20 });
+    rs.on("error", (err) => { if (!settled) { settled = true; reject(err); } });
+    rs.on("data", (c) => { const b = c as Buffer; bytes += b.length; hash.update(b); });
+    if (opts.gzip) {
+      const gz = createGunzip({ chunkSize: 1 << 20 });
+      gz.on("data", (c: Buffer) => { if (opts.countLines) count(c); });
+      gz.on("error", (err) => { rs.destroy(); done(err.message); });
+      gz.on("end", () => done(null));
+      rs.pipe(gz);
+    } else {
+      if (opts.countLines) rs.on("data", (c) => count(c as Buffer));
+      rs.on("end", () => done(null));
+    }
+  });
+}

@@ -1,0 +1,108 @@
+/**
+ * Opens the audit store: one embedded DuckDB file (default ./ssh-audit.duckdb), nothing to start.
+ * Writers (`index`) open it read-write and create the schema; readers (`query`, `report`,
+ * `search`, `export-parquet`) open it read-only. DuckDB lets one process write a file at a time:
+ * a second one gets ERR_DATABASE_LOCKED with a sentence saying what to do.
+ *
+ * @example
+ *   const db = await openAuditDb("ssh-audit.duckdb", { write: true });
+ *   try { await db.run("SELECT 1"); } finally { db.close(); }
+ */
+import { existsSync, statSync } from "node:fs";
+import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from "@duckdb/node-api";
+import { ErrorCode, NotFoundError, SshLogError, UnreadableError } from "../errors.js";
+import { SCHEMA_VERSION, SESSION_MACROS, schemaStatements } from "./schema.js";
+
+/** Where the store lives when --db is not given. */
+export const DEFAULT_DB_PATH = "ssh-audit.duckdb";
+
+export interface AuditDb {
+  readonly path: string;
+  readonly con: DuckDBConnection;
+  /** Runs SQL (errors become ERR_DATABASE naming the store). */
+  run(sql: string, params?: Record<string, DuckDBValue> | DuckDBValue[]): Promise<void>;
+  /** Runs SQL and returns its rows as plain JS objects (BIGINT as bigint, times as Date-like values). */
+  rows<T = Record<string, unknown>>(sql: string, params?: Record<string, DuckDBValue> | DuckDBValue[]): Promise<T[]>;
+  close(): void;
+}
+
+export interface OpenAuditDbOptions {
+  /** Open for writing (create the file and schema when missing). Default: read-only. */
+  write?: boolean;
+}
+
+/** The error for a DuckDB failure on `path`: locked, or a plain database error. */
+export function databaseError(err: unknown, path: string): SshLogError {
+  if (err instanceof SshLogError) return err;
+  const msg = err instanceof Error ? err.message : String(err);
+  if (/Could not set lock on file|Conflicting lock is held/i.test(msg)) {
+    const pid = /PID (\d+)/.exec(msg)?.[1];
+    return new SshLogError(ErrorCode.DatabaseLocked, `The audit database ${path} is in use by another ssh-log process${pid ? ` (PID ${pid})` : ""}; wait for it to finish, or give another file with --db.`, { file: path, cause: err });
+  }
+  const first = msg.split("\n")[0] ?? msg;
+  return new SshLogError(ErrorCode.Database, `The audit database ${path} failed: ${first.replace(/\.$/, "")}.`, { file: path, cause: err });
+}
+
+/**
+ * Opens (and for writers, creates) the audit store at `path`.
+ *
+ * @example const db = await openAuditDb("audit.duckdb");   // read-only; ERR_NOT_FOUND when missing
+ */
+export async function openAuditDb(path: string, opts: OpenAuditDbOptions = {}): Promise<AuditDb> {
+  const write = opts.write === true;
+  if (!write) {
+    if (!existsSync(path)) {
+      throw new NotFoundError(`There is no audit database at ${path}; build one with ssh-log index (or point to it with --db FILE).`, { file: path });
+    }
+    if (statSync(path).isDirectory()) {
+      throw new UnreadableError(ErrorCode.IsDirectory, `The audit database ${path} is a directory; give the path of a .duckdb file with --db.`, { file: path });
+    }
+  }
+  const { DuckDBInstance } = await import("@duckdb/node-api");
+  let inst: DuckDBInstance;
+  try {
+    inst = await DuckDBInstance.create(path, write ? {} : { access_mode: "READ_ONLY" });
+  } catch (err) {
+    throw databaseError(err, path);
+  }
+  let con: DuckDBConnection;
+  try {
+    con = await inst.connect();
+  } catch (err) {
+    inst.closeSync();
+    throw databaseError(err, path);
+  }
+  const db: AuditDb = {
+    path,
+    con,
+    async run(sql, params) {
+      try { await con.run(sql, params); } catch (err) { throw databaseError(err, path); }
+    },
+    async rows<T>(sql: string, params?: Record<string, DuckDBValue> | DuckDBValue[]) {
+      try {
+        const r = await con.runAndReadAll(sql, params);
+        return r.getRowObjectsJS() as T[];
+      } catch (err) { throw databaseError(err, path); }
+    },
+    close() {
+      con.closeSync();
+      inst.closeSync();
+    },
+  };
+  try {
+    if (write) {
+      for (const sql of schemaStatements()) await db.run(sql);
+      await db.run(`INSERT OR REPLACE INTO audit_meta VALUES ('schema_version', '${SCHEMA_VERSION}')`);
+    } else {
+      const t = await db.rows<{ n: bigint }>(`SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = 'ingested_files'`);
+      if (Number(t[0]?.n ?? 0) === 0) {
+        throw new SshLogError(ErrorCode.BadInput, `${path} is a DuckDB file but not an ssh-log audit database; build one with ssh-log index --db FILE.`, { file: path });
+      }
+    }
+    for (const sql of SESSION_MACROS) await db.run(sql);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  return db;
+}
