@@ -1,0 +1,89 @@
+import { open, stat } from "node:fs/promises";
+import { UsageError, fsError } from "../errors.js";
+import type { KeyWarning } from "../crypto/keys.js";
+import type { Session, SessionSourceKind } from "./model.js";
+import { openAsciicast } from "./open-asciicast.js";
+import { openCapture } from "./open-capture.js";
+import { openCaptureFile } from "./open-capture-file.js";
+import { openLogpushPayload } from "./open-logpush-payload.js";
+import { openZip } from "./open-zip.js";
+
+export interface OpenSessionOptions {
+  /** Private key file, for encrypted captures. */
+  keyPath?: string;
+  /** Raw 32-byte private key, for encrypted captures (instead of keyPath). */
+  privateKey?: Uint8Array;
+  /** Read `path` as a Logpush ssh_logs export (file or folder) and open this SessionID or ProgramID. */
+  logpushSession?: string;
+  /** Read `path` as a Logpush export even without logpushSession (it must then hold one program). */
+  logpush?: boolean;
+  /** "lenient" (default): damage ends reading with `outcome.error`; "strict": throws. */
+  mode?: "lenient" | "strict";
+  /** Receives warnings about the key file (loose permissions). */
+  warn?: KeyWarning;
+}
+
+/**
+ * Tells what kind of input `path` is from its first bytes: a zip by its PK magic, asciicast by a
+ * JSON header line with "version", a Logpush export by gzip magic or a JSON line with a Payload
+ * (or a folder, when `logpush` is asked for); anything else is taken for an encrypted capture.
+ *
+ * @example await detectInputKind("session.cast") === "asciicast"
+ */
+export async function detectInputKind(path: string, opts: Pick<OpenSessionOptions, "logpush" | "logpushSession"> = {}): Promise<SessionSourceKind> {
+  if (opts.logpush || opts.logpushSession !== undefined) return "logpush";
+  let head: Buffer;
+  try {
+    const st = await stat(path);
+    if (st.isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
+    const fh = await open(path, "r");
+    try {
+      head = Buffer.alloc(4096);
+      const { bytesRead } = await fh.read(head, 0, head.length, 0);
+      head = head.subarray(0, bytesRead);
+    } finally {
+      await fh.close();
+    }
+  } catch (err) {
+    throw fsError(err, path, "input");
+  }
+  if (head[0] === 0x50 && head[1] === 0x4b && (head[2] === 0x03 || head[2] === 0x05) && (head[3] === 0x04 || head[3] === 0x06)) return "zip";
+  if (head[0] === 0x1f && head[1] === 0x8b) return "logpush";
+  const text = head.toString("utf8").replace(/^\uFEFF/, "").trimStart();
+  if (text.startsWith("{")) {
+    const first = text.split("\n", 1)[0]!;
+    if (/"(Payload|SessionID|ProgramID)"\s*:/.test(first)) return "logpush";
+    return "asciicast";
+  }
+  return "capture";
+}
+
+/**
+ * Opens any input ssh-log reads as a Session: an encrypted capture (needs `keyPath` or
+ * `privateKey`), a zip written by ssh-log or ssh-log-cli decrypt, an asciicast v2 file, or one
+ * program of a Logpush ssh_logs export. The kind is told from the file's first bytes
+ * (see detectInputKind); every later step (export, replay, audit) works the same on all of them.
+ *
+ * @example
+ *   const s = await openSession("session.log", { keyPath: "sshkey" });
+ *   const z = await openSession("session.log-decrypted.zip");
+ *   const l = await openSession("ssh_logs/20261001", { logpushSession: "5fbec211-0" });
+ */
+export async function openSession(path: string, opts: OpenSessionOptions = {}): Promise<Session> {
+  const kind = await detectInputKind(path, opts);
+  switch (kind) {
+    case "zip":
+      return openZip(path);
+    case "asciicast":
+      return openAsciicast(path, { mode: opts.mode });
+    case "logpush":
+      return openLogpushPayload(path, opts.logpushSession);
+    case "capture": {
+      if (opts.privateKey) return openCapture(path, { privateKey: opts.privateKey, mode: opts.mode });
+      if (opts.keyPath === undefined) {
+        throw new UsageError(`${path} is an encrypted capture (not a zip, .cast or Logpush file), so it needs its private key; pass it with -i KEY.`, { file: path });
+      }
+      return openCaptureFile(path, opts.keyPath, { mode: opts.mode, warn: opts.warn });
+    }
+  }
+}

@@ -1,0 +1,210 @@
+import type { IBufferLine, Terminal } from "@xterm/headless";
+import type { SerializeAddon } from "@xterm/addon-serialize";
+import { loadXterm } from "./load-xterm.js";
+import { VtScanner } from "./vt-scanner.js";
+
+export interface EmulatorOptions {
+  cols: number;
+  rows: number;
+  /** Lines kept above the screen (default 1000). */
+  scrollback?: number;
+  /** Treat a bare "\n" as "\r\n": for sessions without a PTY, whose output has no terminal to do it. */
+  convertEol?: boolean;
+}
+
+/** Where the cursor is, in screen and in buffer coordinates. */
+export interface CursorPosition {
+  x: number;
+  /** Row on the screen (0 = top). */
+  y: number;
+  /** Row in the buffer, counting the scrollback. */
+  absY: number;
+  /** True while a full-screen program has the alternate screen. */
+  alternate: boolean;
+}
+
+// An OSC number no terminal program uses: the emulator slips "ESC ] 7723 ; id BEL" into the stream
+// to be called back exactly there, because xterm's write callbacks are slow (a timer each).
+const MARK_OSC = 7723;
+const HIGH_WATER = 1 << 20;
+
+/**
+ * @xterm/headless with flow control and synchronous call-backs at chosen points of the stream.
+ * `feed` queues bytes without waiting; `at(fn)` runs `fn` when the parser reaches that point, while
+ * the buffer shows exactly the bytes before it; `settle()` waits for everything queued.
+ *
+ * @example
+ *   const emu = await Emulator.create({ cols: 80, rows: 24 });
+ *   emu.feed(bytes); emu.at(() => console.log(emu.cursor())); await emu.settle();
+ */
+export class Emulator {
+  readonly cols: number;
+  readonly rows: number;
+  private scanner = new VtScanner();
+  private readonly nonce = Math.random().toString(36).slice(2, 10);
+  private seq = 0;
+  private readonly waiting: Array<{ id: string; fn: () => void }> = [];
+  private deferred: Array<() => void> = [];
+  private queued = 0;
+  private failure: unknown = null;
+
+  private constructor(readonly term: Terminal, private readonly serializer: SerializeAddon, opts: EmulatorOptions) {
+    this.cols = opts.cols;
+    this.rows = opts.rows;
+    term.parser.registerOscHandler(MARK_OSC, (data) => {
+      const head = this.waiting[0];
+      if (head === undefined || head.id !== data) return false; // not ours: a recording cannot guess the nonce
+      this.waiting.shift();
+      try { head.fn(); } catch (err) { this.failure ??= err; }
+      return true;
+    });
+  }
+
+  /** Makes an emulator of the given size (loads the emulator module on first use). */
+  static async create(opts: EmulatorOptions): Promise<Emulator> {
+    const { Terminal, SerializeAddon } = await loadXterm();
+    const term = new Terminal({
+      cols: Math.max(1, opts.cols), rows: Math.max(1, opts.rows), scrollback: opts.scrollback ?? 1000,
+      allowProposedApi: true, convertEol: opts.convertEol ?? false,
+    });
+    const serializer = new SerializeAddon();
+    term.loadAddon(serializer);
+    return new Emulator(term, serializer, { ...opts, cols: Math.max(1, opts.cols), rows: Math.max(1, opts.rows) });
+  }
+
+  /** True when the bytes fed so far end between escape sequences and characters. */
+  get atGround(): boolean { return this.scanner.atGround; }
+
+  /** Queues bytes for the emulator. Call `throttle()` now and then to bound memory. */
+  feed(data: Uint8Array | string): void {
+    const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
+    if (bytes.length === 0) return;
+    this.scanner.push(bytes);
+    this.queued += bytes.length;
+    this.term.write(bytes);
+    if (this.deferred.length > 0 && this.scanner.atGround) {
+      const fns = this.deferred;
+      this.deferred = [];
+      for (const fn of fns) this.mark(fn);
+    }
+  }
+
+  /**
+   * Runs `fn` when the parser reaches this point of the stream. When the stream is inside an escape
+   * sequence or a character here, `fn` runs at the next point between sequences instead.
+   */
+  at(fn: () => void): void {
+    if (this.scanner.atGround && this.deferred.length === 0) this.mark(fn);
+    else this.deferred.push(fn);
+  }
+
+  private mark(fn: () => void): void {
+    const id = `${this.nonce}.${this.seq++}`;
+    this.waiting.push({ id, fn });
+    this.term.write(`\x1b]${MARK_OSC};${id}\x07`);
+  }
+
+  /** Waits until every queued byte has been parsed (and every `at` call-back has run). */
+  async settle(): Promise<void> {
+    await new Promise<void>((resolve) => this.term.write("", resolve));
+    this.queued = 0;
+    if (this.failure !== null) { const e = this.failure; this.failure = null; throw e; }
+  }
+
+  /** Settles when more than about 1 MB is queued: the flow control that keeps memory bounded. */
+  async throttle(): Promise<void> {
+    if (this.queued > HIGH_WATER) await this.settle();
+  }
+
+  /** Runs what `at` deferred to "the next point between sequences" now, at the end of the stream. */
+  flushDeferred(): void {
+    const fns = this.deferred;
+    this.deferred = [];
+    for (const fn of fns) this.mark(fn);
+  }
+
+  /** The cursor now (meaningful inside an `at` call-back or after `settle`). */
+  cursor(): CursorPosition {
+    const b = this.term.buffer.active;
+    return { x: b.cursorX, y: b.cursorY, absY: b.baseY + b.cursorY, alternate: b.type === "alternate" };
+  }
+
+  /** True while the alternate screen is shown. */
+  get alternate(): boolean { return this.term.buffer.active.type === "alternate"; }
+
+  /** One buffer row of the active buffer as text (right-trimmed), from column `from`. */
+  rowText(absY: number, from = 0): string {
+    return this.term.buffer.active.getLine(absY)?.translateToString(true, from) ?? "";
+  }
+
+  /**
+   * The logical line holding buffer row `absY`: the rows joined where the terminal wrapped them
+   * (soft wraps), with the first row of the line and the text before column `x` of row `absY`.
+   */
+  logicalLine(absY: number, x = 0): { firstY: number; lastY: number; text: string; before: string } {
+    const b = this.term.buffer.active;
+    let first = absY;
+    while (first > 0 && b.getLine(first)?.isWrapped) first--;
+    let last = absY;
+    while (last + 1 < b.length && b.getLine(last + 1)?.isWrapped) last++;
+    let text = "";
+    let before = "";
+    for (let y = first; y <= last; y++) {
+      const line = b.getLine(y);
+      if (!line) break;
+      // Wrapped rows are full: keep their trailing blanks, they are part of the line.
+      text += line.translateToString(y === last, 0);
+      if (y < absY) before += line.translateToString(false, 0);
+      else if (y === absY) before += line.translateToString(false, 0, Math.min(x, this.cols));
+    }
+    return { firstY: first, lastY: last, text, before };
+  }
+
+  /** The rows of the screen now, as text (right-trimmed). */
+  screenLines(): string[] {
+    const b = this.term.buffer.active;
+    const out: string[] = [];
+    for (let y = 0; y < this.rows; y++) out.push(b.getLine(b.baseY + y)?.translateToString(true) ?? "");
+    return out;
+  }
+
+  /** A buffer row with its cells, for renderers. */
+  line(absY: number): IBufferLine | undefined {
+    return this.term.buffer.active.getLine(absY);
+  }
+
+  /** The whole state as a byte stream that rebuilds it in a fresh emulator of the same size. */
+  snapshot(): string {
+    return this.serializer.serialize();
+  }
+
+  /** Back to a blank screen and default modes (call after `settle`). */
+  reset(): void {
+    this.term.reset();
+    this.term.clear();
+    this.scanner = new VtScanner();
+  }
+
+  /**
+   * The logical lines of the normal buffer from the top of the scrollback, wrapped rows joined,
+   * right-trimmed; trailing blank lines dropped.
+   */
+  normalLines(limit = Infinity): string[] {
+    const b = this.term.buffer.normal;
+    const out: string[] = [];
+    for (let y = 0; y < b.length && out.length < limit; y++) {
+      const line = b.getLine(y);
+      if (!line) break;
+      const text = line.translateToString(true);
+      if (line.isWrapped && out.length > 0) out[out.length - 1] = out[out.length - 1]!.padEnd(this.cols) + text;
+      else out.push(text);
+    }
+    while (out.length > 0 && out[out.length - 1] === "") out.pop();
+    return out;
+  }
+
+  /** Frees the emulator. */
+  dispose(): void {
+    this.term.dispose();
+  }
+}
