@@ -1,4 +1,5 @@
-import { Box, useApp, useInput } from "ink";
+import { Box, useApp } from "ink";
+import { useKeys } from "./hooks/useKeys.js";
 import { useCallback, useState } from "react";
 import type { Screen } from "./logic/keymap.js";
 import { keyName } from "./logic/keymap.js";
@@ -49,7 +50,7 @@ export function App({ source, loadReplay, theme, initialFilter, onQuit }: AppPro
   const push = (v: View): void => { setStack((s) => [...s, v]); };
   const openHelp = (): void => { setHelp(true); };
 
-  useInput((input, key) => {
+  useKeys((input, key) => {
     const name = keyName(input, key);
     if (name === "ctrl+c") quit();
     else if (name === "?" || name === "esc" || name === "q") setHelp(false);

@@ -89,6 +89,8 @@ export interface SessionDetail {
   commands: CommandEntry[];
   /** A problem reading the details (e.g. the recording's key is wrong); the rest is still shown. */
   problem: { code: string; message: string } | null;
+  /** Why there is no context, when the source cannot have any (recordings read from files). */
+  contextNote?: string;
 }
 
 /**
@@ -103,6 +105,8 @@ export interface SessionDetail {
 export interface SessionSource {
   /** A short description for the title bar ("ssh-audit.duckdb", "recordings/ (7 files)"). */
   readonly title: string;
+  /** Column titles that differ for this source (the file source shows file names under FILE). */
+  readonly columnTitles?: Partial<Record<"start" | "user" | "target" | "unix" | "program" | "duration" | "exit" | "flags", string>>;
   list(q: ListQuery): Promise<ListPage>;
   detail(id: string): Promise<SessionDetail>;
   open(id: string): Promise<Session>;

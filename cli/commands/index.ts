@@ -3,12 +3,14 @@ import type { CliIo } from "../io.js";
 import { registerKeygen } from "./keygen.js";
 import { registerDecrypt } from "./decrypt.js";
 import { registerInspect } from "./inspect.js";
+import { registerView } from "./view.js";
 
 /** Every command, in the order `ssh-log --help` lists them. */
 export function registerCommands(program: Command, io: CliIo): void {
   registerKeygen(program, io);
   registerDecrypt(program, io);
   registerInspect(program, io);
+  registerView(program, io);
 }
 
 /** Lets an action set the exit code without throwing (e.g. partial results that were written). */

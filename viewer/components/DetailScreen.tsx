@@ -1,5 +1,6 @@
-import { Box, useInput } from "ink";
-import { useState } from "react";
+import { Box } from "ink";
+import { useKeys } from "../hooks/useKeys.js";
+import { useRef, useState } from "react";
 import { actionFor } from "../logic/keymap.js";
 import { moveCursor } from "../logic/layout.js";
 import { useSessionDetail } from "../hooks/useSessionDetail.js";
@@ -25,9 +26,15 @@ const HINTS = "↑↓ choose a command · Enter replay from it · r replay from 
 /** A session's details: metadata, access context, commands; Enter on a command replays from there. */
 export function DetailScreen({ source, row, width, height, active, onReplay, onBack, onHelp, onQuit }: DetailScreenProps) {
   const { detail, loading } = useSessionDetail(source, row);
-  const [cursor, setCursor] = useState(0);
+  const [cursor, setCursorState] = useState(0);
+  // The cursor as of the last key, for keys that arrive before the next render.
+  const cursorNow = useRef(0);
+  const setCursor = (next: number | ((c: number) => number)): void => {
+    cursorNow.current = typeof next === "function" ? next(cursorNow.current) : next;
+    setCursorState(cursorNow.current);
+  };
   const commands = detail?.commands ?? [];
-  useInput((input, key) => {
+  useKeys((input, key) => {
     const action = actionFor("detail", input, key);
     switch (action) {
       case "quit": onQuit(); break;
@@ -40,7 +47,7 @@ export function DetailScreen({ source, row, width, height, active, onReplay, onB
       case "top": setCursor(0); break;
       case "bottom": setCursor(Math.max(0, commands.length - 1)); break;
       case "open": {
-        const c = commands[cursor];
+        const c = commands[cursorNow.current];
         onReplay(c ? c.atMicros : 0);
         break;
       }

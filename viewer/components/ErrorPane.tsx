@@ -1,10 +1,11 @@
-import { Box, Text, useInput } from "ink";
+import { Box, Text } from "ink";
+import { useKeys } from "../hooks/useKeys.js";
 import { useTheme } from "../theme.js";
 
 /** A failure shown in place of a screen, with the way out; q goes back, Ctrl-C quits. */
 export function ErrorPane({ title, message, code, onBack, onQuit }: { title: string; message: string; code: string; onBack(): void; onQuit(): void }) {
   const theme = useTheme();
-  useInput((input, key) => {
+  useKeys((input, key) => {
     if (key.ctrl && input === "c") onQuit();
     else if (input === "q" || key.escape) onBack();
   });

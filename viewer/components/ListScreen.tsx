@@ -1,7 +1,8 @@
-import { Box, useInput } from "ink";
+import { Box } from "ink";
+import { useKeys } from "../hooks/useKeys.js";
 import { useEffect, useRef } from "react";
 import { actionFor, editLine } from "../logic/keymap.js";
-import { layoutColumns, moveCursor, scrollTop } from "../logic/layout.js";
+import { columnSpecs, layoutColumns, moveCursor, scrollTop } from "../logic/layout.js";
 import { usePagedList } from "../hooks/usePagedList.js";
 import { SORTS, type SessionRow, type SessionSource, type SortKey } from "../source.js";
 import { SessionList } from "./SessionList.js";
@@ -51,18 +52,20 @@ export function ListScreen({ source, state, setState, width, height, active, onO
     if (cursor !== state.cursor || top !== state.top) setState((s) => ({ ...s, cursor, top }));
   }, [list.total, rowsHeight, state.cursor, state.top, total, setState]);
 
+  // The cursor as of the last key, for keys that arrive before the next render.
+  const cursorNow = useRef(state.cursor);
+  cursorNow.current = state.cursor;
   const move = (delta: number): void => {
-    setState((s) => {
-      const cursor = moveCursor(s.cursor, delta, total);
-      return { ...s, cursor, top: scrollTop(cursor, s.top, rowsHeight, total) };
-    });
+    const cursor = moveCursor(cursorNow.current, delta, total);
+    cursorNow.current = cursor;
+    setState((s) => ({ ...s, cursor, top: scrollTop(cursor, s.top, rowsHeight, total) }));
   };
 
   // Whether a filter is being typed, current between renders: "/" then "d" typed at once must give "d".
   const typingNow = useRef(state.typing !== null);
   typingNow.current = state.typing !== null;
 
-  useInput((input, key) => {
+  useKeys((input, key) => {
     if (typingNow.current) {
       if (key.ctrl && input === "c") { onQuit(); return; }
       // Edit from the latest state: keys typed or pasted faster than a render must all land.
@@ -78,7 +81,7 @@ export function ListScreen({ source, state, setState, width, height, active, onO
       return;
     }
     const action = actionFor("list", input, key);
-    const selected = list.row(state.cursor);
+    const selected = list.row(cursorNow.current);
     switch (action) {
       case "quit": case "back": onQuit(); break;
       case "help": onHelp(); break;
@@ -90,7 +93,7 @@ export function ListScreen({ source, state, setState, width, height, active, onO
       case "bottom": move(total); break;
       case "open": if (selected) onOpen(selected); break;
       case "replay": if (selected) onReplay(selected); break;
-      case "filter": typingNow.current = true; setState((s) => ({ ...s, typing: s.filter })); break;
+      case "filter": typingNow.current = true; cursorNow.current = 0; setState((s) => ({ ...s, typing: s.filter })); break;
       case "clearFilter": setState((s) => ({ ...s, filter: "", cursor: 0, top: 0 })); break;
       case "sort": setState((s) => ({ ...s, sort: SORTS[(SORTS.indexOf(s.sort) + 1) % SORTS.length]!, cursor: 0, top: 0 })); break;
       case "refresh": setState((s) => ({ ...s, reload: s.reload + 1 })); break;
@@ -99,7 +102,8 @@ export function ListScreen({ source, state, setState, width, height, active, onO
   }, { isActive: active });
 
   // Two columns for the gutter that marks the selected row.
-  const columns = layoutColumns(width - 2);
+  const visible = Array.from({ length: Math.min(rowsHeight, Math.max(0, total - state.top)) }, (_, i) => list.row(state.top + i));
+  const columns = layoutColumns(width - 2, columnSpecs(visible, source.columnTitles));
   return (
     <Box flexDirection="column" width={width} height={height}>
       <SessionList title={source.title} list={list} columns={columns} width={width} height={rowsHeight} top={state.top} cursor={state.cursor} sort={state.sort} filter={filter} />

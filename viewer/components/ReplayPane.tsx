@@ -1,4 +1,5 @@
-import { Box, Text, useInput } from "ink";
+import { Box, Text } from "ink";
+import { useKeys } from "../hooks/useKeys.js";
 import { useRef, useState } from "react";
 import { actionFor, editLine } from "../logic/keymap.js";
 import { formatClock } from "../logic/format.js";
@@ -34,7 +35,7 @@ export function ReplayPane({ row, load, startAt, width, height, active, onBack, 
   // The line being typed, current between renders (keys can arrive faster than React renders).
   const typed = useRef<string | null>(null);
 
-  useInput((input, key) => {
+  useKeys((input, key) => {
     if (typed.current !== null) {
       if (key.ctrl && input === "c") { onQuit(); return; }
       const r = editLine(typed.current ?? "", input, key);
@@ -91,13 +92,13 @@ export function ReplayPane({ row, load, startAt, width, height, active, onBack, 
   const status = `${state.clock.playing ? "▶ playing" : "⏸ paused"} ${state.clock.speed}x`;
   const size = `${m.cols}x${m.rows}`;
   const termHeight = height - 4;
-  const cropped = m.cols > width - 2 || m.rows > termHeight - 2;
+  const cropped = m.cols > width - 2 || m.rows > termHeight;
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Text wrap="truncate">
-        <Text bold color={theme.color("cyan")}>Replay</Text>
-        <Text> · {who} · {size}{cropped ? " (cropped: enlarge the terminal to see it all)" : ""} · </Text>
+        <Text bold color={theme.color("cyan")}>Replay </Text>
         <Text bold color={state.clock.playing ? theme.color("green") : theme.color("yellow")}>{status}</Text>
+        <Text> · {who} · {size}{cropped ? " (cropped: enlarge the terminal to see all of it)" : ""}</Text>
       </Text>
       <TerminalView lines={state.screen.lines} cursorY={state.screen.cursorY} cols={m.cols} rows={m.rows} width={width} height={termHeight} />
       <Timeline at={here} duration={m.duration} commands={m.commands.map((c) => c.atMicros)} matches={state.matches} width={width} />

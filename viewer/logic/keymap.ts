@@ -147,3 +147,24 @@ export function editLine(value: string, input: string, key: KeyInfo): LineEdit {
   const printable = input.replace(/[\u0000-\u001f\u007f]/g, "");
   return { value: value + printable, done: null };
 }
+
+/**
+ * Splits what arrived in one read into single key presses. Ink hands over a run of plain
+ * characters as one input ("jjj\r" when keys come faster than it reads, or a paste); each
+ * character is a key of its own, Enter, Backspace, Tab and Ctrl-letters included.
+ *
+ * @example splitKeys("j\r", {}) // [["j", {}], ["\r", { return: true }]]
+ */
+export function splitKeys(input: string, key: KeyInfo): Array<[string, KeyInfo]> {
+  const chars = Array.from(input);
+  const special = key.upArrow || key.downArrow || key.leftArrow || key.rightArrow || key.pageUp || key.pageDown || key.home || key.end || key.escape || key.meta;
+  if (chars.length <= 1 || special) return [[input, key]];
+  return chars.map((ch): [string, KeyInfo] => {
+    const code = ch.codePointAt(0)!;
+    if (ch === "\r" || ch === "\n") return [ch, { return: true }];
+    if (ch === "\u007f" || ch === "\b") return [ch, { backspace: true }];
+    if (ch === "\t") return [ch, { tab: true }];
+    if (code >= 1 && code <= 26) return [String.fromCharCode(code + 96), { ctrl: true }];
+    return [ch, { shift: ch !== ch.toLowerCase() }];
+  });
+}

@@ -104,7 +104,7 @@ export interface DetailLayout { fields: number; context: number; commands: numbe
  * access context and the commands: commands get at least 3 rows when there are any, then metadata
  * (up to 8), context (up to 6), and the rest goes to commands.
  *
- * @example detailLayout(20, 10, 4, 30) // { fields: 8, context: 4, commands: 5 }
+ * @example detailLayout(20, 10, 4, 30) // { fields: 8, context: 4, commands: 6 }
  */
 export function detailLayout(height: number, nFields: number, nContext: number, nCommands: number): DetailLayout {
   // Two section titles (context, commands) always show.
@@ -117,4 +117,26 @@ export function detailLayout(height: number, nFields: number, nContext: number, 
   left -= context;
   const commands = cmdMin + Math.min(left, Math.max(0, nCommands - cmdMin));
   return { fields, context, commands };
+}
+
+/** The row fields behind the columns that can be left out when no row has them. */
+const OPTIONAL: Partial<Record<ColumnId, (r: { user: string | null; target: string | null; unixUser: string | null; program: string | null }) => unknown>> = {
+  user: (r) => r.user, target: (r) => r.target, unix: (r) => r.unixUser, program: (r) => r.program,
+};
+
+/**
+ * The columns worth showing for these rows: a name column none of them fills (recordings read
+ * from files know no user) is left out, and a source's own titles replace the defaults.
+ *
+ * @example columnSpecs([{ user: null, ... }], { target: "FILE" }).map((c) => c.id) // no "user"
+ */
+export function columnSpecs(
+  rows: ReadonlyArray<{ user: string | null; target: string | null; unixUser: string | null; program: string | null } | undefined>,
+  titles: Partial<Record<ColumnId, string>> = {},
+): ColumnSpec[] {
+  const loaded = rows.filter((r) => r !== undefined);
+  return COLUMNS.filter((c) => {
+    const pick = OPTIONAL[c.id];
+    return pick === undefined || loaded.length === 0 || loaded.some((r) => pick(r) !== null);
+  }).map((c) => (titles[c.id] ? { ...c, title: titles[c.id]! } : c));
 }

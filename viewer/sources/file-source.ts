@@ -77,6 +77,7 @@ const problemOf = (err: unknown): { code: string; message: string } => {
  */
 export class FileSessionSource implements SessionSource {
   readonly title: string;
+  readonly columnTitles = { target: "FILE" };
   private readonly entries: Entry[];
   private readonly byId = new Map<string, Entry>();
   private readonly listeners = new Set<() => void>();
@@ -215,6 +216,7 @@ export class FileSessionSource implements SessionSource {
       row: e.row,
       fields,
       context: [],
+      contextNote: "none for recordings read from files; index them with the Logpush export (ssh-log index) to see logins and denials",
       commands: index?.commands ?? [],
       problem: index?.problem ?? e.row.problem ?? (this.opts.keyPath === null ? noKey : null),
     };

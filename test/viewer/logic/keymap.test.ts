@@ -53,3 +53,14 @@ describe("editLine", () => {
     expect(editLine("", "a\u0007b", {})).toEqual({ value: "ab", done: null });
   });
 });
+
+import { splitKeys } from "../../../viewer/logic/keymap.js";
+
+describe("splitKeys", () => {
+  it("splits a run of characters into key presses", () => {
+    expect(splitKeys("jjG\r", {})).toEqual([["j", { shift: false }], ["j", { shift: false }], ["G", { shift: true }], ["\r", { return: true }]]);
+    expect(splitKeys("a\u007f\u0003", {})).toEqual([["a", { shift: false }], ["\u007f", { backspace: true }], ["c", { ctrl: true }]]);
+    expect(splitKeys("j", {})).toEqual([["j", {}]]);
+    expect(splitKeys("", { upArrow: true })).toEqual([["", { upArrow: true }]]);
+  });
+});

@@ -73,3 +73,24 @@ describe("format", () => {
     expect(fit("x", 0)).toBe("");
   });
 });
+
+import { columnSpecs, detailLayout } from "../../../viewer/logic/layout.js";
+
+describe("columnSpecs", () => {
+  const r = { user: null, target: "a.log", unixUser: null, program: "pty" };
+  it("leaves out name columns no row fills, and takes the source's titles", () => {
+    const ids = columnSpecs([r, undefined], { target: "FILE" });
+    expect(ids.map((c) => c.id)).toEqual(["start", "target", "program", "duration", "exit", "flags"]);
+    expect(ids.find((c) => c.id === "target")!.title).toBe("FILE");
+    expect(columnSpecs([{ ...r, user: "alice" }]).map((c) => c.id)).toContain("user");
+    expect(columnSpecs([]).length).toBe(8);
+  });
+});
+
+describe("detailLayout", () => {
+  it("gives commands at least three rows, then fields, context and the rest", () => {
+    expect(detailLayout(20, 10, 4, 30)).toEqual({ fields: 8, context: 4, commands: 6 });
+    expect(detailLayout(8, 10, 4, 30)).toEqual({ fields: 3, context: 0, commands: 3 });
+    expect(detailLayout(40, 5, 0, 2)).toEqual({ fields: 5, context: 1, commands: 2 });
+  });
+});

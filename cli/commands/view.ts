@@ -1,0 +1,22 @@
+import type { Command } from "commander";
+import type { CliIo } from "../io.js";
+import { ExitCode } from "../handle-error.js";
+import { setExitCode } from "./index.js";
+
+/** `ssh-log view`: the terminal UI for auditors (list, filter, detail, replay). */
+export function registerView(program: Command, io: CliIo): void {
+  program
+    .command("view")
+    .description("browse, filter, search and replay sessions in the terminal (the audit database, or recordings straight from files)")
+    .argument("[path]", "an audit database (.duckdb), a folder of recordings, or one recording", undefined)
+    .option("-i, --identity <file>", "the private key, to read encrypted recordings")
+    .option("-f, --filter <text>", "start with this filter (e.g. \"is:root rm -rf\")")
+    .addHelpText("after", `
+With no path it opens ./ssh-audit.duckdb. Press ? inside for every key. Needs an interactive
+terminal; in scripts use ssh-log query, report or export.`)
+    .action(async (path: string | undefined, flags: { identity?: string; filter?: string }, cmd: Command) => {
+      const { runViewer } = await import("../../viewer/run-viewer.js");
+      const r = await runViewer({ path, keyPath: flags.identity ?? null, filter: flags.filter, stdout: io.stdout, stdin: io.stdin, stderr: io.stderr, env: io.env });
+      if (r.signal !== null) setExitCode(cmd, ExitCode.Interrupted);
+    });
+}

@@ -1,0 +1,102 @@
+/**
+ * `ssh-log view`: picks the source (the audit database, or recordings straight from files), takes
+ * the terminal over (alternate screen, raw mode) and gives it back on every way out.
+ */
+import { open, stat } from "node:fs/promises";
+import { render } from "ink";
+import { ErrorCode, NotFoundError, SshLogError, fsError } from "../lib/errors.js";
+import { App } from "./App.js";
+import { enterFullScreen } from "./logic/screen-mode.js";
+import { loadReplay } from "./sources/load-replay.js";
+import { openFileSource } from "./sources/open-file-source.js";
+import type { SessionSource } from "./source.js";
+import { themeFor } from "./theme.js";
+
+/** The database `ssh-log view` opens when given no path. */
+export const DEFAULT_DATABASE = "ssh-audit.duckdb";
+
+export interface ViewerOptions {
+  /** A .duckdb audit database, a folder of recordings, or one recording; default ./ssh-audit.duckdb. */
+  path: string | undefined;
+  /** The private key for encrypted captures. */
+  keyPath: string | null;
+  /** Filter text to start with. */
+  filter?: string;
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (on: boolean) => unknown };
+  stderr: NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+}
+
+/** True when the file starts like a DuckDB database ("DUCK" at byte 8). */
+async function isDuckDb(path: string): Promise<boolean> {
+  if (path.toLowerCase().endsWith(".duckdb") || path.toLowerCase().endsWith(".db")) return true;
+  const fh = await open(path, "r");
+  try {
+    const buf = Buffer.alloc(12);
+    const { bytesRead } = await fh.read(buf, 0, 12, 0);
+    return bytesRead === 12 && buf.toString("latin1", 8, 12) === "DUCK";
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Opens the source a path names: the audit database for a .duckdb file, else recordings from files.
+ *
+ * @example const source = await openSource("recordings/", "sshkey");
+ */
+export async function openSource(path: string | undefined, keyPath: string | null): Promise<SessionSource> {
+  const target = path ?? DEFAULT_DATABASE;
+  const s = await stat(target).catch((err: unknown) => {
+    if (path === undefined && (err as NodeJS.ErrnoException).code === "ENOENT") {
+      throw new NotFoundError(`There is no audit database ${DEFAULT_DATABASE} here; build it with ssh-log index, or view recordings straight from files with ssh-log view FOLDER -i KEY.`, { file: target });
+    }
+    throw fsError(err, target, "path to view");
+  });
+  if (s.isFile() && await isDuckDb(target)) {
+    const { openAuditSource } = await import("./sources/audit-source.js");
+    return openAuditSource(target, keyPath);
+  }
+  return openFileSource(target, keyPath);
+}
+
+/**
+ * Runs the viewer until the user quits; returns the signal that ended it, if one did. Refuses
+ * without a terminal (ERR_NO_TTY): scripts use query, report or export. Whatever happens, the
+ * terminal is given back as it was.
+ *
+ * @example const { signal } = await runViewer({ path: "recordings/", keyPath: "sshkey", ...processStreams });
+ */
+export async function runViewer(opts: ViewerOptions): Promise<{ signal: string | null }> {
+  if (!opts.stdout.isTTY || !opts.stdin.isTTY) {
+    throw new SshLogError(ErrorCode.NoTty, "ssh-log view needs an interactive terminal; in scripts and pipes use ssh-log query, report or export instead.");
+  }
+  const source = await openSource(opts.path, opts.keyPath);
+  let signal: string | null = null;
+  let instance: ReturnType<typeof render> | null = null;
+  const restore = enterFullScreen(opts.stdout, opts.stdin, process, (sig) => {
+    signal = sig;
+    instance?.unmount();
+  });
+  // Libraries that log (the emulator reports odd escape sequences on console.error) would write
+  // over the screen: while the UI owns the terminal, their console output is dropped.
+  const saved = { log: console.log, warn: console.warn, error: console.error, info: console.info, debug: console.debug };
+  const quiet = (): void => {};
+  Object.assign(console, { log: quiet, warn: quiet, error: quiet, info: quiet, debug: quiet });
+  try {
+    instance = render(<App source={source} loadReplay={loadReplay} theme={themeFor(opts.env)} initialFilter={opts.filter ?? ""} />, {
+      stdout: opts.stdout as NodeJS.WriteStream,
+      stdin: opts.stdin as NodeJS.ReadStream,
+      stderr: opts.stderr as NodeJS.WriteStream,
+      exitOnCtrlC: false,
+      patchConsole: false,
+    });
+    await instance.waitUntilExit();
+  } finally {
+    Object.assign(console, saved);
+    restore();
+    await source.close();
+  }
+  return { signal };
+}

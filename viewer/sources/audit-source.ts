@@ -1,0 +1,295 @@
+/**
+ * Sessions from the DuckDB audit store (lib/audit): its `sessions` and `programs` views, the
+ * `commands` table and the Logpush `access_requests`. The store is opened read-only; the list's
+ * per-session facts (flags, command text for the filter) are gathered once into a temporary table
+ * so each page is one small indexed query, instant at 100,000 sessions.
+ */
+import { NotFoundError, SshLogError, UsageError, ErrorCode } from "../../lib/errors.js";
+import { openAuditDb, type AuditDb } from "../../lib/audit/open-db.js";
+import { openAsciicastText } from "../../lib/session/open-asciicast.js";
+import { openRecording } from "../../lib/audit/internal/open-recording.js";
+import { eventsOf, newOutcome, type Session, type SessionEvent } from "../../lib/session/model.js";
+import { parseFilter } from "../logic/filter.js";
+import { formatTime } from "../logic/format.js";
+import { isRisky, RISKY_PATTERNS } from "../logic/risky.js";
+import { Flag, type ContextEvent, type ListPage, type ListQuery, type SessionDetail, type SessionRow, type SessionSource, type SortKey } from "../source.js";
+
+/** The facts the list needs, per session: built once when the store is opened. */
+const SNAPSHOT_SQL = (riskyRe: string): string => `
+CREATE OR REPLACE TEMP TABLE viewer_sessions AS
+WITH p AS (
+  SELECT session_id, string_agg(DISTINCT program_type, ',' ORDER BY program_type) AS programs
+  FROM programs GROUP BY session_id
+), c AS (
+  SELECT coalesce(session_id, recording_id) AS session_id,
+    lower(string_agg(command, chr(10) ORDER BY at)) AS text,
+    bool_or(regexp_matches(command, ${sqlString(riskyRe)})) AS risky
+  FROM commands GROUP BY ALL
+), r AS (
+  SELECT recording_id, has_exit, exit_status, exit_signal, exit_error, core_dumped FROM recordings
+)
+SELECT
+  s.source || ':' || s.session_id AS id, s.source, s.session_id, s.recording_id,
+  epoch(s.started_at) AS started, s.user_email, s.target_id, s.username, p.programs,
+  CASE WHEN s.ended_at IS NULL OR s.started_at IS NULL THEN NULL ELSE epoch(s.ended_at) - epoch(s.started_at) END AS duration,
+  CASE
+    WHEN r.recording_id IS NOT NULL AND NOT coalesce(r.has_exit, false) THEN NULL
+    WHEN r.exit_error IS NOT NULL THEN 'error'
+    WHEN coalesce(r.core_dumped, false) THEN 'core'
+    WHEN r.exit_signal IS NOT NULL AND r.exit_signal <> '' THEN CASE WHEN starts_with(r.exit_signal, 'SIG') THEN r.exit_signal ELSE 'SIG' || r.exit_signal END
+    WHEN r.recording_id IS NOT NULL THEN coalesce(r.exit_status, 0)::VARCHAR
+    WHEN s.had_error THEN 'error'
+    ELSE NULL END AS exit,
+  list_contains(string_split(coalesce(s.username, ''), ','), 'root') AS f_root,
+  coalesce(c.risky, false) AS f_risky,
+  EXISTS (SELECT 1 FROM access_requests a WHERE a.Email = s.user_email AND a.Allowed = false
+          AND a.CreatedAt BETWEEN s.started_at - INTERVAL 1 HOUR AND s.started_at) AS f_denied,
+  NOT coalesce(s.complete, true) AS f_truncated,
+  NOT coalesce(s.terminated, false) AS f_noexit,
+  coalesce(c.text, '') AS commands_lower,
+  lower(concat_ws(chr(10), s.user_email, s.target_id, s.username, p.programs)) AS fields_lower
+FROM sessions s
+LEFT JOIN p ON p.session_id = s.session_id
+LEFT JOIN c ON c.session_id = s.session_id
+LEFT JOIN r ON r.recording_id = s.recording_id`;
+
+const ORDER: Record<SortKey, string> = {
+  newest: "started DESC NULLS LAST, id",
+  oldest: "started ASC NULLS LAST, id",
+  longest: "duration DESC NULLS LAST, started DESC, id",
+  user: "coalesce(user_email, username) ASC NULLS LAST, started DESC, id",
+  target: "target_id ASC NULLS LAST, started DESC, id",
+};
+
+const FLAG_COLUMNS: Record<Flag, string> = {
+  [Flag.Root]: "f_root", [Flag.Risky]: "f_risky", [Flag.Denied]: "f_denied", [Flag.Truncated]: "f_truncated", [Flag.NoExit]: "f_noexit",
+};
+
+/** A SQL string literal. */
+function sqlString(s: string): string {
+  return `'${s.replaceAll("'", "''")}'`;
+}
+
+/**
+ * The WHERE clause and its parameters for filter text (same meaning as matchesFilter).
+ *
+ * @example filterSql("is:root rm -rf") // { where: "f_root AND (contains(fields_lower, $1) OR contains(commands_lower, $1))", params: ["rm -rf"] }
+ */
+export function filterSql(text: string): { where: string; params: string[] } {
+  const f = parseFilter(text);
+  const params: string[] = [];
+  const p = (v: string): string => { params.push(v); return `$${params.length}`; };
+  const parts: string[] = f.flags.map((flag) => FLAG_COLUMNS[flag]);
+  for (const u of f.user) { const x = p(u); parts.push(`(contains(lower(coalesce(user_email, '')), ${x}) OR contains(lower(coalesce(username, '')), ${x}))`); }
+  for (const t of f.target) parts.push(`contains(lower(coalesce(target_id, '')), ${p(t)})`);
+  for (const c of f.cmd) parts.push(`contains(commands_lower, ${p(c)})`);
+  if (f.phrase !== "") { const x = p(f.phrase); parts.push(`(contains(fields_lower, ${x}) OR contains(commands_lower, ${x}))`); }
+  return { where: parts.length > 0 ? parts.join(" AND ") : "true", params };
+}
+
+interface SnapshotRow {
+  id: string; source: string; session_id: string; recording_id: string | null; started: number | null;
+  user_email: string | null; target_id: string | null; username: string | null; programs: string | null;
+  duration: number | null; exit: string | null;
+  f_root: boolean; f_risky: boolean; f_denied: boolean; f_truncated: boolean; f_noexit: boolean;
+}
+
+const toRow = (r: SnapshotRow): SessionRow => ({
+  id: r.id,
+  startedAt: r.started ?? 0,
+  user: r.user_email,
+  target: r.target_id,
+  unixUser: r.username,
+  program: r.programs,
+  durationSec: r.duration,
+  exit: r.exit,
+  flags: ([Flag.Root, Flag.Risky, Flag.Denied, Flag.Truncated, Flag.NoExit] as const).filter((f) => r[FLAG_COLUMNS[f] as keyof SnapshotRow] === true),
+  problem: null,
+});
+
+const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+const epochOf = (v: unknown): number | null => {
+  if (v === null || v === undefined) return null;
+  if (v instanceof Date) return v.getTime() / 1000;
+  const t = Date.parse(String(v));
+  return Number.isNaN(t) ? null : t / 1000;
+};
+
+/** One session made of several Logpush programs: their events in time order, each shifted to the session's clock. */
+function mergedSession(parts: Array<{ session: Session; shiftMicros: number }>, path: string): Session {
+  const first = parts[0]!.session;
+  const outcome = newOutcome();
+  let used = false;
+  async function* batches(): AsyncIterable<SessionEvent[]> {
+    if (used) throw new Error("a Session's events can be read only once");
+    used = true;
+    let floor = 0;
+    for (const { session, shiftMicros } of parts) {
+      for await (const batch of session.batches()) {
+        // Programs may overlap; time never runs backwards in a Session.
+        const out = batch.map((ev) => {
+          floor = Math.max(floor, ev.elapsedMicros + shiftMicros);
+          return { ...ev, elapsedMicros: floor };
+        });
+        outcome.events += out.length;
+        yield out;
+      }
+      if (session.outcome.error && outcome.error === null) outcome.error = session.outcome.error;
+    }
+    outcome.complete = outcome.error === null;
+  }
+  return { info: { ...first.info, path }, outcome, batches, events: () => eventsOf(batches()) };
+}
+
+/**
+ * A SessionSource over an audit database (opened read-only). A locked or broken store does not
+ * stop the viewer: the list shows the problem, and R tries again.
+ *
+ * @example const source = await openAuditSource("ssh-audit.duckdb", "sshkey");
+ */
+export class AuditSessionSource implements SessionSource {
+  readonly title: string;
+  private db: AuditDb | null = null;
+  private opening: Promise<AuditDb> | null = null;
+
+  constructor(readonly path: string, private readonly keyPath: string | null) {
+    this.title = path;
+  }
+
+  /** The store with its list snapshot, opened on first use and again after a failure. */
+  private async store(): Promise<AuditDb> {
+    if (this.db) return this.db;
+    this.opening ??= (async () => {
+      const db = await openAuditDb(this.path);
+      try {
+        const re = `(?i)(${RISKY_PATTERNS.map((r) => r.source).join("|")})`;
+        await db.run(SNAPSHOT_SQL(re));
+        await db.run("CREATE INDEX IF NOT EXISTS viewer_sessions_id ON viewer_sessions (id)");
+      } catch (err) {
+        db.close();
+        throw err;
+      }
+      this.db = db;
+      return db;
+    })().finally(() => { this.opening = null; });
+    return this.opening;
+  }
+
+  async list(q: ListQuery): Promise<ListPage> {
+    const db = await this.store();
+    const { where, params } = filterSql(q.filter);
+    const limit = Math.max(0, Math.floor(q.limit));
+    const offset = Math.max(0, Math.floor(q.offset));
+    const [count] = await db.rows<{ n: bigint }>(`SELECT count(*) AS n FROM viewer_sessions WHERE ${where}`, params);
+    const rows = await db.rows<SnapshotRow>(
+      `SELECT id, source, session_id, recording_id, started, user_email, target_id, username, programs, duration, exit,
+         f_root, f_risky, f_denied, f_truncated, f_noexit
+       FROM viewer_sessions WHERE ${where} ORDER BY ${ORDER[q.sort]} LIMIT ${limit} OFFSET ${offset}`, params);
+    return { offset, rows: rows.map((r) => toRow({ ...r, started: num(r.started), duration: num(r.duration) })), total: Number(count?.n ?? 0) };
+  }
+
+  private async one(id: string): Promise<SnapshotRow> {
+    const db = await this.store();
+    const [r] = await db.rows<SnapshotRow>(`SELECT * FROM viewer_sessions WHERE id = $1`, [id]);
+    if (!r) throw new NotFoundError(`Session ${id} is no longer in ${this.path}; press R to reload the list.`);
+    return { ...r, started: num(r.started), duration: num(r.duration) };
+  }
+
+  async detail(id: string): Promise<SessionDetail> {
+    const db = await this.store();
+    const s = await this.one(id);
+    const row = toRow(s);
+    const [info] = await db.rows<Record<string, unknown>>(`SELECT * FROM sessions WHERE source = $1 AND session_id = $2`, [s.source, s.session_id]);
+    const programs = await db.rows<{ program_id: string | null; program_type: string | null; command: string | null; error: string | null; started_at: unknown }>(
+      `SELECT program_id, program_type, command, error, started_at FROM programs WHERE session_id = $1 ORDER BY started_at, program_id`, [s.session_id]);
+    const fields: Array<[string, string]> = [
+      ["Session", s.session_id],
+      ["User", [s.user_email, info?.user_id].filter(Boolean).join("  ") || "-"],
+      ["Target", [s.target_id, info?.server_address].filter(Boolean).join("  ") || "-"],
+      ["Unix user", s.username ?? "-"],
+      ["From", String(info?.client_address ?? "-")],
+      ["Started", s.started === null ? "-" : `${formatTime(s.started, true)} UTC`],
+      ["Ended", epochOf(info?.ended_at) === null ? "no termination data" : `${formatTime(epochOf(info?.ended_at)!, true)} UTC`],
+      ["Programs", programs.map((p) => `${p.program_type ?? "?"}${p.command ? ` (${p.command})` : ""}${p.error ? ` error: ${p.error}` : ""}`).join(", ") || "-"],
+    ];
+    if (info?.bytes_sent !== null && info?.bytes_sent !== undefined) fields.push(["Network", `${Number(info.bytes_sent).toLocaleString("en-US")} bytes sent, ${Number(info.bytes_received ?? 0).toLocaleString("en-US")} received`]);
+    if (info?.recording_path) fields.push(["Recording", String(info.recording_path)]);
+
+    const started = s.started ?? 0;
+    const access = s.user_email === null ? [] : await db.rows<{ at: unknown; Action: string | null; Allowed: boolean | null; AppDomain: string | null; IPAddress: string | null; Country: string | null }>(
+      `SELECT CreatedAt AS at, Action, Allowed, AppDomain, IPAddress, Country FROM access_requests
+       WHERE Email = $1 AND CreatedAt BETWEEN to_timestamp($2) - INTERVAL 1 HOUR AND to_timestamp($2)
+       ORDER BY CreatedAt LIMIT 200`, [s.user_email, started]);
+    const context: ContextEvent[] = access.map((a) => {
+      const denied = a.Allowed === false;
+      const action = (a.Action ?? "access").toLowerCase();
+      const where = [a.AppDomain, a.IPAddress ? `from ${a.IPAddress}` : null, a.Country ? `(${a.Country})` : null].filter(Boolean).join(" ");
+      return {
+        at: epochOf(a.at) ?? 0,
+        kind: denied ? "denied" : action === "login" ? "login" : action === "logout" ? "logout" : "other",
+        text: `${denied ? "DENIED " : ""}${action} ${where}`.trim(),
+      };
+    });
+
+    const commands = await db.rows<{ at: unknown; offset_s: number | null; command: string }>(
+      `SELECT at, offset_s, command FROM commands WHERE coalesce(session_id, recording_id) = $1 AND command IS NOT NULL ORDER BY at, offset_s`, [s.session_id]);
+    return {
+      row,
+      fields,
+      context,
+      commands: commands.map((c) => {
+        const at = epochOf(c.at);
+        const micros = at !== null && s.started !== null ? Math.max(0, Math.round((at - s.started) * 1e6)) : Math.round((c.offset_s ?? 0) * 1e6);
+        return { atMicros: micros, text: c.command, risky: isRisky(c.command) };
+      }),
+      problem: null,
+    };
+  }
+
+  async open(id: string): Promise<Session> {
+    const db = await this.store();
+    const s = await this.one(id);
+    if (s.recording_id !== null) {
+      const [rec] = await db.rows<{ path: string; kind: string }>(`SELECT path, kind FROM recordings WHERE recording_id = $1`, [s.recording_id]);
+      if (rec && (s.source === "recording" || !(await this.hasPayloads(db, s.session_id)))) {
+        const kind = rec.kind === "zip" || rec.kind === "asciicast" ? rec.kind : "capture";
+        if (kind === "capture" && this.keyPath === null) throw new UsageError(`Replaying ${rec.path} needs its private key: run ssh-log view again with -i KEY.`, { file: rec.path });
+        return openRecording(rec.path, kind, this.keyPath, () => {});
+      }
+    }
+    const payloads = await db.rows<{ ProgramID: string; Payload: string; start: unknown }>(
+      `SELECT ProgramID, Payload, coalesce(ProgramStartDatetime, SessionStartDatetime) AS start FROM ssh_logs
+       WHERE SessionID = $1 AND Payload IS NOT NULL AND Payload <> '' ORDER BY start, ProgramID`, [s.session_id]);
+    if (payloads.length === 0) {
+      throw new SshLogError(ErrorCode.NotFound, `Session ${s.session_id} has no recording in ${this.path} (no Logpush payload, no capture indexed); nothing to replay.`);
+    }
+    const parts = [];
+    for (const p of payloads) {
+      const text = Buffer.from(p.Payload, "base64").toString("utf8");
+      const session = await openAsciicastText(text, `logpush:${s.session_id}/${p.ProgramID}`, { kind: "logpush" });
+      const start = epochOf(p.start);
+      parts.push({ session, shiftMicros: start !== null && s.started !== null ? Math.max(0, Math.round((start - s.started) * 1e6)) : 0 });
+    }
+    return parts.length === 1 && parts[0]!.shiftMicros === 0 ? parts[0]!.session : mergedSession(parts, `logpush:${s.session_id}`);
+  }
+
+  private async hasPayloads(db: AuditDb, sessionId: string): Promise<boolean> {
+    const [r] = await db.rows<{ n: bigint }>(`SELECT count(*) AS n FROM ssh_logs WHERE SessionID = $1 AND coalesce(Payload, '') <> ''`, [sessionId]);
+    return Number(r?.n ?? 0) > 0;
+  }
+
+  async close(): Promise<void> {
+    this.db?.close();
+    this.db = null;
+  }
+}
+
+/**
+ * Opens the audit source; the store itself opens on the first query, so a locked database shows
+ * in the list (with R to try again) instead of ending the program.
+ *
+ * @example const source = await openAuditSource("ssh-audit.duckdb", null);
+ */
+export async function openAuditSource(path: string, keyPath: string | null): Promise<AuditSessionSource> {
+  return new AuditSessionSource(path, keyPath);
+}
