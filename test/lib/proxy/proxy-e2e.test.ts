@@ -1,0 +1,181 @@
+import { randomBytes } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openCapture } from "../../../lib/session/open-capture.js";
+import { writeDecryptedZip } from "../../../lib/outputs/zip.js";
+import { dataOf, readRecording } from "../../helpers/read-recording.js";
+import { readZip } from "../../helpers/read-zip.js";
+import { type ProxyRig, runProgram, startRig, waitFor } from "./setup.js";
+
+let rig: ProxyRig;
+beforeAll(async () => { rig = await startRig(); });
+afterAll(async () => { await rig?.stop(); });
+
+/** The index row of the program whose command or type matches, once it is written. */
+function rowFor(match: (r: ReturnType<ProxyRig["indexRows"]>[number]) => boolean) {
+  return waitFor("the index row", () => rig.indexRows().find(match));
+}
+
+describe("ssh-log proxy with real OpenSSH", () => {
+  it("exec: stdout, stderr and the exit code pass through and are recorded, with an index row", async () => {
+    const cmd = "echo hello; echo err >&2; exit 3";
+    const r = await runProgram("ssh", [...rig.sshArgs(), rig.target, cmd]);
+    expect(r.stdout.toString()).toBe("hello\n");
+    expect(r.stderr).toBe("err\n");
+    expect(r.code).toBe(3);
+
+    const row = await rowFor((x) => x.Command === cmd);
+    expect(row).toMatchObject({
+      ProgramType: "exec", Username: rig.sshd.user, ClientAddress: "127.0.0.1", ServerAddress: `127.0.0.1:${rig.sshd.port}`,
+      PTY: "", ExitStatus: 3, ExitSignal: null, Error: "", UserKeyComment: "alice@laptop",
+    });
+    // Known only when the connection had closed by the time the program's row was written.
+    expect(row.SessionFinishDatetime === null || /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(row.SessionFinishDatetime)).toBe(true);
+    expect(row.UserKeyFingerprint).toMatch(/^SHA256:[A-Za-z0-9+/]{43}$/);
+    expect(row.ProgramID).toBe(`${row.SessionID.slice(0, 8)}-0`);
+    for (const k of ["SessionStartDatetime", "ProgramStartDatetime", "ProgramFinishDatetime", "Datetime"] as const) expect(row[k]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+
+    const path = join(rig.outDir, row.LogFile);
+    expect(row.LogBytes).toBe(readFileSync(path).length);
+    const rec = await readRecording(path, rig.privateKey);
+    expect(rec.violations).toEqual([]);
+    expect(rec.header.pty).toBeNull();
+    expect(rec.header.extra.command).toBe(cmd);
+    expect(rec.header.exit).toMatchObject({ status: 3, signal: null });
+    expect(dataOf(rec.packets, 1, 0).toString()).toBe("hello\n");
+    expect(dataOf(rec.packets, 1, 1).toString()).toBe("err\n");
+    expect(dataOf(rec.packets, 0).length).toBe(0);
+    // And the ssh-log-cli layout.
+    const zipPath = `${path}.zip`;
+    await writeDecryptedZip(await openCapture(path, { privateKey: rig.privateKey, mode: "strict" }), zipPath);
+    const zip = await readZip(zipPath);
+    expect(zip.get("data_from_server.txt")!.data.toString().split("\n").sort()).toEqual(["", "err", "hello"]);
+    expect(zip.get("data_from_client.txt")!.data.length).toBe(0);
+  });
+
+  it("exec: stdin is forwarded and recorded as client data, EOF reaches the program", async () => {
+    const input = "line one\nline two\n";
+    const r = await runProgram("ssh", [...rig.sshArgs(), rig.target, "wc -l; exit 0"], { input });
+    expect(r.stdout.toString().trim()).toBe("2");
+    expect(r.code).toBe(0);
+    const row = await rowFor((x) => x.Command === "wc -l; exit 0");
+    const rec = await readRecording(join(rig.outDir, row.LogFile), rig.privateKey);
+    expect(dataOf(rec.packets, 0).toString()).toBe(input);
+    expect(dataOf(rec.packets, 1).toString().trim()).toBe("2");
+  });
+
+  it("an interactive PTY shell: typed commands, output and the exit code are recorded", async () => {
+    const { spawn } = await import("node:child_process");
+    const child = spawn("ssh", ["-tt", ...rig.sshArgs(), rig.target], { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, TERM: "xterm-256color" } });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => { out += d.toString(); });
+    const closed = new Promise<number | null>((resolve) => child.on("close", resolve));
+    const type = async (text: string, expectOut: RegExp): Promise<void> => {
+      child.stdin.write(text);
+      await waitFor(`output ${expectOut}`, () => (expectOut.test(out) ? true : undefined));
+    };
+    await type("echo typed-$((6*7))\n", /typed-42/);
+    await type("printf 'tty:%s\\n' \"$(tty)\"\n", /tty:\/dev\/pts\//);
+    child.stdin.write("exit 5\n");
+    expect(await closed).toBe(5);
+
+    const row = await rowFor((x) => x.ProgramType === "shell" && x.PTY === "xterm-256color" && x.ExitStatus === 5);
+    expect(row.Command).toBeNull();
+    const path = join(rig.outDir, row.LogFile);
+    const rec = await readRecording(path, rig.privateKey);
+    expect(rec.violations).toEqual([]);
+    expect(rec.header.pty?.term).toBe("xterm-256color");
+    const typed = dataOf(rec.packets, 0).toString();
+    expect(typed).toContain("echo typed-$((6*7))\n");
+    expect(typed).toContain("exit 5\n");
+    const shown = dataOf(rec.packets, 1).toString();
+    expect(shown).toContain("typed-42");
+    expect(shown).toMatch(/tty:\/dev\/pts\/\d+/);
+    await writeDecryptedZip(await openCapture(path, { privateKey: rig.privateKey, mode: "strict" }), `${path}.zip`);
+    const term = (await readZip(`${path}.zip`)).get("term_data.txt")!.data.toString();
+    expect(term).toMatch(/^Session started on .* \[TERM="xterm-256color" COLUMNS="\d+" LINES="\d+"\]\n/);
+    expect(term).toContain("typed-42");
+    expect(term).toMatch(/\nScript done on .* \[COMMAND_EXIT_CODE="5"\]\n$/);
+  });
+
+  it("scp -O carries a 10 MB file both ways byte for byte, and both transfers are recorded", async () => {
+    const data = randomBytes(10 * 1024 * 1024);
+    const src = join(rig.dir, "big.bin");
+    const remote = join(rig.sshd.dir, "uploaded.bin");
+    const back = join(rig.dir, "back.bin");
+    writeFileSync(src, data);
+    const scpArgs = rig.sshArgs().map((a) => (a === "-p" ? "-P" : a));
+    const t0 = Date.now();
+    const up = await runProgram("scp", ["-O", ...scpArgs, src, `${rig.target}:${remote}`], { timeoutMs: 120_000 });
+    const upMs = Date.now() - t0;
+    expect(up.stderr).toBe("");
+    expect(up.code).toBe(0);
+    expect(readFileSync(remote).equals(data)).toBe(true);
+    const t1 = Date.now();
+    const down = await runProgram("scp", ["-O", ...scpArgs, `${rig.target}:${remote}`, back], { timeoutMs: 120_000 });
+    const downMs = Date.now() - t1;
+    expect(down.code).toBe(0);
+    expect(readFileSync(back).equals(data)).toBe(true);
+    console.log(`scp -O 10 MiB through the proxy: upload ${upMs} ms, download ${downMs} ms`);
+
+    const upRow = await rowFor((x) => x.Command === `scp -t ${remote}`);
+    const upRec = await readRecording(join(rig.outDir, upRow.LogFile), rig.privateKey);
+    expect(upRec.violations).toEqual([]);
+    expect(upRow.ExitStatus).toBe(0);
+    // Client data is scp's protocol: "C0644 <size> <name>\n", the bytes, a zero byte.
+    const sent = dataOf(upRec.packets, 0);
+    expect(sent.subarray(0, 30).toString()).toMatch(/^C0\d{3} 10485760 big\.bin\n/);
+    expect(sent.indexOf(data.subarray(0, 4096))).toBeGreaterThan(0);
+    const at = sent.indexOf("\n") + 1;
+    expect(sent.subarray(at, at + data.length).equals(data)).toBe(true);
+    expect(Math.max(...upRec.blockSizes)).toBeLessThanOrEqual(64 * 1024);
+
+    const downRow = await rowFor((x) => x.Command === `scp -f ${remote}`);
+    const downRec = await readRecording(join(rig.outDir, downRow.LogFile), rig.privateKey);
+    const received = dataOf(downRec.packets, 1);
+    const at2 = received.indexOf("\n") + 1;
+    expect(received.subarray(at2, at2 + data.length).equals(data)).toBe(true);
+  }, 180_000);
+
+  it("refuses SFTP with a clear message and records nothing for it", async () => {
+    const before = rig.indexRows().length;
+    const r = await runProgram("sftp", ["-b", "-", ...rig.sshArgs().map((a) => (a === "-p" ? "-P" : a)), rig.target], { input: "ls\n" });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("SFTP and other subsystems are refused here because they are not recorded");
+    expect(rig.logLines.some((l) => /refused the sftp subsystem/.test(l))).toBe(true);
+    await new Promise((res) => setTimeout(res, 300));
+    expect(rig.indexRows().length).toBe(before);
+  });
+
+  it("refuses a key that is not in authorized_keys, and a user the upstream refuses", async () => {
+    const stranger = await runProgram("ssh", [...rig.sshArgs(rig.sshd.clientKey), rig.target, "true"]);
+    expect(stranger.code).toBe(255);
+    expect(stranger.stderr).toMatch(/Permission denied \(publickey\)/);
+    expect(rig.logLines.some((l) => /is not authorized/.test(l))).toBe(true);
+    const ghost = await runProgram("ssh", [...rig.sshArgs(), "no-such-user@127.0.0.1", "true"]);
+    expect(ghost.code).toBe(255);
+    expect(ghost.stderr).toMatch(/Permission denied \(publickey\)/);
+    expect(rig.logLines.some((l) => /upstream .* refused no-such-user/.test(l))).toBe(true);
+  });
+
+  it("keeps concurrent sessions independent: one whose upstream dies does not disturb the others", async () => {
+    // This session kills its own sshd session process, so its upstream connection drops.
+    const doomed = runProgram("ssh", [...rig.sshArgs(), rig.target, "echo started; sleep 0.5; kill -9 $PPID; sleep 5"]);
+    const others = Array.from({ length: 6 }, (_, i) => runProgram("ssh", [...rig.sshArgs(), rig.target, `sleep 1; echo ok-${i}; exit ${i}`]));
+    const results = await Promise.all(others);
+    results.forEach((r, i) => {
+      expect(r.stdout.toString()).toBe(`ok-${i}\n`);
+      expect(r.code).toBe(i);
+    });
+    const d = await doomed;
+    expect(d.stdout.toString()).toBe("started\n");
+    expect(d.code).toBe(255);
+    const row = await rowFor((x) => x.Command?.startsWith("echo started") === true);
+    expect(row.ExitStatus).toBeNull();
+    expect(row.Error).not.toBe("");
+    const rec = await readRecording(join(rig.outDir, row.LogFile), rig.privateKey);
+    expect(dataOf(rec.packets, 1).toString()).toBe("started\n");
+    for (let i = 0; i < 6; i++) expect((await rowFor((x) => x.Command === `sleep 1; echo ok-${i}; exit ${i}`)).ExitStatus).toBe(i);
+  });
+});
