@@ -34,7 +34,8 @@ export function registerDecrypt(program: Command, io: CliIo): void {
     .command("decrypt")
     .description("decrypt a session log into the zip ssh-log-cli writes (term_data.txt + term_times.txt, or data_from_client.txt + data_from_server.txt)")
     .option("-i, --identity <file>", "the private key file (with -k: the input log, as ssh-log-cli takes it)")
-    .option("-l, --log <file>", "the encrypted session log")
+    .option("-l, --log <file>", "the encrypted session log (or many: -l 'logs/*.log' -o outdir/)")
+    .argument("[more...]", "more logs to decrypt in the same run (what the shell makes of -l logs/*.log)")
     .option("-k, --key <file>", "the private key file (ssh-log-cli's flag form: -i LOG -k KEY)")
     .option("--input <file>", "the encrypted session log (ssh-log-cli's long flag)")
     .option("-o, --output <file.zip>", "where to write the zip (default: LOG-decrypted.zip)")
@@ -42,8 +43,14 @@ export function registerDecrypt(program: Command, io: CliIo): void {
     .addHelpText("after", `
 Exit codes: 0 done; 3 partial (cut or altered: the zip holds what authenticated); 4 wrong key
 (no zip); 5 not a capture or not a key; 6 missing path or unwritable output; 2 usage.`)
-    .action(async (flags: DecryptFlags, cmd: Command) => {
+    .action(async (more: string[], flags: DecryptFlags, cmd: Command) => {
       const { keyPath, logPath } = resolveKeyAndLog(flags);
+      const batch = await import("../../lib/outputs/batch.js");
+      if (more.length > 0 || (await batch.isPattern(logPath))) {
+        const { decryptMany } = await import("./decrypt-many.js");
+        await decryptMany(keyPath, await batch.expandInputs([logPath, ...more]), flags, io, cmd);
+        return;
+      }
       const { defaultZipPath, writeDecryptedZip } = await import("../../lib/outputs/zip.js");
       const outPath = flags.output ?? defaultZipPath(logPath);
       if (!outPath.toLowerCase().endsWith(".zip")) {

@@ -3,6 +3,7 @@ import type { CliIo } from "../io.js";
 import { registerKeygen } from "./keygen.js";
 import { registerDecrypt } from "./decrypt.js";
 import { registerInspect } from "./inspect.js";
+import { registerExport } from "./export.js";
 import { registerView } from "./view.js";
 
 /** Every command, in the order `ssh-log --help` lists them. */
@@ -10,6 +11,7 @@ export function registerCommands(program: Command, io: CliIo): void {
   registerKeygen(program, io);
   registerDecrypt(program, io);
   registerInspect(program, io);
+  registerExport(program, io);
   registerView(program, io);
 }
 

@@ -1,6 +1,5 @@
 import { createWriteStream } from "node:fs";
 import { once } from "node:events";
-import type { Writable } from "node:stream";
 import { writeAtomically } from "./atomic-file.js";
 
 /**
@@ -11,7 +10,7 @@ import { writeAtomically } from "./atomic-file.js";
  */
 export class Sink {
   bytes = 0;
-  constructor(readonly stream: Writable) {}
+  constructor(readonly stream: NodeJS.WritableStream) {}
 
   async write(data: string | Uint8Array): Promise<void> {
     this.bytes += typeof data === "string" ? Buffer.byteLength(data) : data.length;
@@ -25,7 +24,7 @@ export class Sink {
  *
  * @example await writeTo("out.cast", process.stdout, (sink) => writeAsciicast(session, sink));
  */
-export async function writeTo<T>(path: string | null, stdout: Writable, fn: (sink: Sink) => Promise<T>): Promise<T> {
+export async function writeTo<T>(path: string | null, stdout: NodeJS.WritableStream, fn: (sink: Sink) => Promise<T>): Promise<T> {
   if (path === null || path === "-") {
     const sink = new Sink(stdout);
     return fn(sink);

@@ -48,7 +48,7 @@ export async function writeTextTranscript(session: Session, sink: Sink): Promise
     for (let y = from; y < to; y++) {
       const line = normal.getLine(y);
       if (!line) break;
-      const text = line.translateToString(true);
+      const text = line.translateToString(true).trimEnd();
       if (line.isWrapped && out.length > 0 && y > from) out[out.length - 1] = out[out.length - 1]!.padEnd(cols) + text;
       else out.push(text);
     }
@@ -67,7 +67,7 @@ export async function writeTextTranscript(session: Session, sink: Sink): Promise
   };
   const screenLines = (buf: typeof normal): string[] => {
     const out: string[] = [];
-    for (let y = 0; y < rows; y++) out.push(buf.getLine(buf.baseY + y)?.translateToString(true) ?? "");
+    for (let y = 0; y < rows; y++) out.push(buf.getLine(buf.baseY + y)?.translateToString(true).trimEnd() ?? "");
     while (out.length > 0 && out[out.length - 1] === "") out.pop();
     while (out.length > 0 && out[0] === "") out.shift();
     return out;

@@ -195,7 +195,7 @@ export class Emulator {
     for (let y = 0; y < b.length && out.length < limit; y++) {
       const line = b.getLine(y);
       if (!line) break;
-      const text = line.translateToString(true);
+      const text = line.translateToString(true).trimEnd();
       if (line.isWrapped && out.length > 0) out[out.length - 1] = out[out.length - 1]!.padEnd(this.cols) + text;
       else out.push(text);
     }

@@ -1,0 +1,104 @@
+import { Option, type Command } from "commander";
+import { UsageError } from "../../lib/errors.js";
+import type { CliIo } from "../io.js";
+import { ExitCode, exitCodeFor } from "../handle-error.js";
+import { setExitCode } from "./index.js";
+
+interface ExportFlags {
+  identity?: string;
+  log?: string[];
+  logpush?: string;
+  session?: string;
+  format: "cast" | "text" | "commands" | "typescript";
+  output?: string;
+}
+
+/** `ssh-log export`: a session as asciicast, plain text, its commands, or the script typescript pair. */
+export function registerExport(program: Command, io: CliIo): void {
+  program
+    .command("export")
+    .description("write a session as an asciicast (.cast), a plain-text transcript, its commands (JSON lines) or a script typescript")
+    .argument("[inputs...]", "sessions to export: encrypted captures (with -i KEY), decrypted zips, .cast files")
+    .addOption(new Option("-f, --format <format>", "what to write").choices(["cast", "text", "commands", "typescript"]).makeOptionMandatory())
+    .option("-i, --identity <file>", "the private key, for encrypted captures")
+    .option("-l, --log <files...>", "sessions to export (globs such as 'logs/*.log' are expanded)")
+    .option("--logpush <path>", "a Logpush ssh_logs export (file or folder) to read the session from")
+    .option("--session <id>", "with --logpush: the SessionID or ProgramID to export")
+    .option("-o, --output <path>", "the file to write (default: stdout); a folder for typescript and for many inputs")
+    .addHelpText("after", `
+Examples:
+  ssh-log export -i sshkey -l session.log -f cast -o session.cast      # plays in asciinema
+  ssh-log export -i sshkey -l session.log -f text | grep -n sudo
+  ssh-log export -i sshkey -l session.log -f commands                  # one JSON line per command
+  ssh-log export -l session.log-decrypted.zip -f typescript -o ts/     # term_data.txt + term_times.txt
+  ssh-log export --logpush ssh_logs/20261001 --session 5fbec211-0 -f cast -o s.cast
+  ssh-log export -i sshkey -l 'logs/*.log' -f cast -o casts/           # many at once
+
+Input typed after a password prompt, or while the server did not echo it, is replaced by "*".
+Exit codes: 0 done; 3 partial (some files, or part of one, could not be read); 2 usage; 4 wrong key;
+5 not a session; 6 missing path or unwritable output.`)
+    .action(async (args: string[], flags: ExportFlags, cmd: Command) => {
+      const patterns = [...(flags.log ?? []), ...args];
+      if (flags.logpush !== undefined) {
+        if (patterns.length > 0) throw new UsageError("Give either --logpush PATH or session files, not both.");
+        patterns.push(flags.logpush);
+      } else if (flags.session !== undefined) {
+        throw new UsageError("--session picks a session inside a Logpush export; give the export with --logpush PATH.");
+      }
+      if (patterns.length === 0) throw new UsageError("No session given; pass it with -l LOG (and -i KEY for an encrypted capture).");
+      const { expandInputs, hasGlob } = await import("../../lib/outputs/batch.js");
+      const inputs = flags.logpush !== undefined ? patterns : await expandInputs(patterns);
+      const { exportSession, EXPORT_SUFFIX } = await import("../../lib/outputs/export-session.js");
+      const { openSession } = await import("../../lib/session/open-any.js");
+      const open = (path: string) => openSession(path, {
+        keyPath: flags.identity, warn: (m) => io.err(m),
+        ...(flags.logpush !== undefined ? { logpush: true, logpushSession: flags.session } : {}),
+      });
+
+      if (inputs.length === 1 && !patterns.some(hasGlob)) {
+        const session = await open(inputs[0]!);
+        const r = await exportSession(session, flags.format, flags.output ?? null, io.stdout);
+        const error = r.outcome.error;
+        if (error) {
+          io.err(`ssh-log: ${error.message} [${error.code}]`);
+          io.err(`Exported what could be read (${r.detail})${r.output ? ` to ${r.output}` : ""}.`);
+          setExitCode(cmd, exitCodeFor(error.code) || ExitCode.Partial);
+          return;
+        }
+        for (const w of r.outcome.warnings) io.err(`ssh-log: warning: ${w.message}`);
+        if (r.output !== null && r.output !== "-") io.err(`Exported ${inputs[0]} as ${flags.format} (${r.detail}) to ${r.output}.`);
+        return;
+      }
+
+      if (flags.output === undefined || flags.output === "-") {
+        throw new UsageError(`${inputs.length} inputs were given; name a folder for their ${flags.format} files with -o DIR.`);
+      }
+      const { mkdir } = await import("node:fs/promises");
+      const { OutputError } = await import("../../lib/errors.js");
+      try {
+        await mkdir(flags.output, { recursive: true });
+      } catch (err) {
+        throw new OutputError(`The output folder ${flags.output} cannot be created (${(err as NodeJS.ErrnoException).code ?? String(err)}); choose another -o folder.`, { file: flags.output, cause: err });
+      }
+      const { formatSummary, outputNames, runBatch } = await import("../../lib/outputs/batch.js");
+      const outs = outputNames(inputs, flags.output, EXPORT_SUFFIX[flags.format]);
+      const summary = await runBatch(inputs, async (input, i) => {
+        const session = await open(input);
+        const r = await exportSession(session, flags.format, outs[i]!, io.stdout);
+        const e = r.outcome.error;
+        return { output: outs[i]!, status: e ? "partial" : "ok", error: e ? { code: e.code, message: e.message } : null, detail: r.detail };
+      }, { progress: io.stderr.isTTY ? io.stderr : null });
+      for (const line of formatSummary(summary, "Exported")) io.err(line);
+      reportBatchExit(cmd, summary);
+    });
+}
+
+/** A batch's exit code: the worst failure's, else 3 when something was partial, else 0. */
+export function reportBatchExit(cmd: Command, summary: { items: Array<{ status: string; error: { code: string } | null }> }): void {
+  let code = 0;
+  for (const i of summary.items) {
+    if (i.status === "failed" && i.error) code = Math.max(code, exitCodeFor(i.error.code));
+    if (i.status === "partial") code = Math.max(code, ExitCode.Partial);
+  }
+  if (code > 0) setExitCode(cmd, code);
+}

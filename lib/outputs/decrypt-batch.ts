@@ -1,0 +1,39 @@
+import { mkdir } from "node:fs/promises";
+import { OutputError } from "../errors.js";
+import type { KeyWarning } from "../crypto/keys.js";
+import { openCaptureFile } from "../session/open-capture-file.js";
+import { type BatchSummary, outputNames, runBatch } from "./batch.js";
+import { defaultZipPath, writeDecryptedZip } from "./zip.js";
+
+export interface DecryptBatchOptions {
+  /** A folder for the zips (created if missing); null: each zip beside its capture. */
+  outDir: string | null;
+  progress: (NodeJS.WritableStream & { columns?: number }) | null;
+  warn?: KeyWarning;
+}
+
+/**
+ * Decrypts many captures with one key, each into the zip `decrypt` writes, keeping going past a
+ * bad file; returns what succeeded, what was partial and what failed.
+ *
+ * @example const s = await decryptBatch("sshkey", ["a.log", "b.log"], { outDir: "out", progress: null });
+ */
+export async function decryptBatch(keyPath: string, inputs: string[], opts: DecryptBatchOptions): Promise<BatchSummary> {
+  if (opts.outDir !== null) {
+    try {
+      await mkdir(opts.outDir, { recursive: true });
+    } catch (err) {
+      throw new OutputError(`The output folder ${opts.outDir} cannot be created (${(err as NodeJS.ErrnoException).code ?? String(err)}); choose another -o folder.`, { file: opts.outDir, cause: err });
+    }
+  }
+  const outs = opts.outDir === null ? inputs.map(defaultZipPath) : outputNames(inputs, opts.outDir, "-decrypted.zip");
+  let warned = false;
+  return runBatch(inputs, async (input, i) => {
+    // The key's warnings (loose permissions) are the same for every file: say them once.
+    const session = await openCaptureFile(input, keyPath, { warn: (m) => { if (!warned) opts.warn?.(m); warned = true; } });
+    const r = await writeDecryptedZip(session, outs[i]!);
+    const e = r.outcome.error;
+    const detail = `${r.outcome.blocks} blocks, ${r.outcome.events} packets, ${r.entries.map((x) => `${x.name} ${x.bytes} bytes`).join(", ")}`;
+    return { output: outs[i]!, status: e ? "partial" : "ok", error: e ? { code: e.code, message: e.message } : null, detail };
+  }, { progress: opts.progress });
+}
