@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv } from "node:crypto";
-import type { AeadEncryptionContext, AeadInterface } from "@hpke/core";
-import { AeadId } from "@hpke/core";
+// Types only: the opener's path (block-opener.ts) must not load @hpke/core.
+import type { AeadEncryptionContext, AeadId, AeadInterface } from "@hpke/core";
 
 /** ChaCha20-Poly1305 sizes (RFC 8439), as HPKE names them. */
 export const KEY_BYTES = 32;
@@ -80,7 +80,7 @@ function toArrayBuffer(b: Buffer): ArrayBuffer {
  * so the caller can run the per-block loop synchronously on the same key (see suite.ts).
  */
 export class NativeChaCha20Poly1305 implements AeadInterface {
-  readonly id = AeadId.Chacha20Poly1305;
+  readonly id: AeadId = 0x0003; // AeadId.Chacha20Poly1305 (RFC 9180)
   readonly keySize = KEY_BYTES;
   readonly nonceSize = NONCE_BYTES;
   readonly tagSize = TAG_BYTES;

@@ -1,5 +1,5 @@
 import { BadHeaderError, BlockAuthError, SshLogError, TruncatedError, WrongKeyError } from "../errors.js";
-import { BlockOpener } from "../crypto/suite.js";
+import { BlockOpener } from "../crypto/block-opener.js";
 import { CaptureFramer, truncationError, type FrameEvent } from "../format/framing.js";
 import { type CaptureHeader, parseHeader } from "../format/header.js";
 import { DEFAULT_LIMITS, type ParseLimits } from "../format/limits.js";
@@ -87,6 +87,8 @@ export async function openCapture(path: string, opts: OpenCaptureOptions): Promi
       opener = await BlockOpener.create(opts.privateKey, header.encapsulatedKey);
     } catch (cause) {
       // A forged encapsulated_key of small order makes X25519 yield zero: no key could open it.
+      // (Programming errors are not the file's fault: they stay internal errors.)
+      if (cause instanceof TypeError || cause instanceof ReferenceError || cause instanceof RangeError) throw cause;
       throw new BadHeaderError(`${path} is not a valid SSH session capture: its header's encapsulated_key is not a usable X25519 public key; the header was altered or damaged.`, { file: path, offset: 4, cause });
     }
     if (firstBlock !== undefined) {

@@ -59,7 +59,10 @@ describe("BlockOpener with small and large blocks mixed", () => {
   it("opens a sequence of blocks on both sides of SMALL_BLOCK_MAX, and refuses one sealed out of order", async () => {
     const { privateKey, publicKey } = await generateKeyPair();
     const sealer = await BlockSealer.create(publicKey);
+    // The first 1024 small blocks open natively (the JS path is cold); 1500 reach the JS path too.
     const sizes = [5, 1, SMALL_BLOCK_MAX - 16, SMALL_BLOCK_MAX - 15, 4000, 60, 70_000, 0 + 1, 300];
+    for (let i = 0; i < 1500; i++) sizes.push(i % 500 === 0 ? 5000 : 1 + (i % (SMALL_BLOCK_MAX - 16)));
+    sizes.push(SMALL_BLOCK_MAX - 16, SMALL_BLOCK_MAX - 15, 2, 70_000, 3);
     const plains = sizes.map((n) => randomBytes(n));
     const sealed: Buffer[] = [];
     for (const p of plains) sealed.push(await sealer.seal(p));
