@@ -34,20 +34,23 @@ export function DetailScreen({ source, row, width, height, active, onReplay, onB
     setCursorState(cursorNow.current);
   };
   const commands = detail?.commands ?? [];
+  // The commands the last render showed, for keys that arrive before Ink swaps the key handler.
+  const commandsNow = useRef(commands);
+  commandsNow.current = commands;
   useKeys((input, key) => {
     const action = actionFor("detail", input, key);
     switch (action) {
       case "quit": onQuit(); break;
       case "back": onBack(); break;
       case "help": onHelp(); break;
-      case "up": setCursor((c) => moveCursor(c, -1, commands.length)); break;
-      case "down": setCursor((c) => moveCursor(c, 1, commands.length)); break;
-      case "pageUp": setCursor((c) => moveCursor(c, -10, commands.length)); break;
-      case "pageDown": setCursor((c) => moveCursor(c, 10, commands.length)); break;
+      case "up": setCursor((c) => moveCursor(c, -1, commandsNow.current.length)); break;
+      case "down": setCursor((c) => moveCursor(c, 1, commandsNow.current.length)); break;
+      case "pageUp": setCursor((c) => moveCursor(c, -10, commandsNow.current.length)); break;
+      case "pageDown": setCursor((c) => moveCursor(c, 10, commandsNow.current.length)); break;
       case "top": setCursor(0); break;
-      case "bottom": setCursor(Math.max(0, commands.length - 1)); break;
+      case "bottom": setCursor(Math.max(0, commandsNow.current.length - 1)); break;
       case "open": {
-        const c = commands[cursorNow.current];
+        const c = commandsNow.current[cursorNow.current];
         onReplay(c ? c.atMicros : 0);
         break;
       }

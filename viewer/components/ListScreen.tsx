@@ -52,13 +52,17 @@ export function ListScreen({ source, state, setState, width, height, active, onO
     if (cursor !== state.cursor || top !== state.top) setState((s) => ({ ...s, cursor, top }));
   }, [list.total, rowsHeight, state.cursor, state.top, total, setState]);
 
-  // The cursor as of the last key, for keys that arrive before the next render.
+  // The cursor as of the last key, and what the last render knew: keys can arrive after a frame
+  // is drawn but before Ink hands the key handler of that render over.
   const cursorNow = useRef(state.cursor);
   cursorNow.current = state.cursor;
+  const now = useRef({ total, rowsHeight, list });
+  now.current = { total, rowsHeight, list };
   const move = (delta: number): void => {
-    const cursor = moveCursor(cursorNow.current, delta, total);
+    const { total: n, rowsHeight: h } = now.current;
+    const cursor = moveCursor(cursorNow.current, delta, n);
     cursorNow.current = cursor;
-    setState((s) => ({ ...s, cursor, top: scrollTop(cursor, s.top, rowsHeight, total) }));
+    setState((s) => ({ ...s, cursor, top: scrollTop(cursor, s.top, h, n) }));
   };
 
   // Whether a filter is being typed, current between renders: "/" then "d" typed at once must give "d".
@@ -81,16 +85,16 @@ export function ListScreen({ source, state, setState, width, height, active, onO
       return;
     }
     const action = actionFor("list", input, key);
-    const selected = list.row(cursorNow.current);
+    const selected = now.current.list.row(cursorNow.current);
     switch (action) {
       case "quit": case "back": onQuit(); break;
       case "help": onHelp(); break;
       case "up": move(-1); break;
       case "down": move(1); break;
-      case "pageUp": move(-rowsHeight); break;
-      case "pageDown": move(rowsHeight); break;
-      case "top": move(-total); break;
-      case "bottom": move(total); break;
+      case "pageUp": move(-now.current.rowsHeight); break;
+      case "pageDown": move(now.current.rowsHeight); break;
+      case "top": move(-now.current.total); break;
+      case "bottom": move(now.current.total); break;
       case "open": if (selected) onOpen(selected); break;
       case "replay": if (selected) onReplay(selected); break;
       case "filter": typingNow.current = true; cursorNow.current = 0; setState((s) => ({ ...s, typing: s.filter })); break;

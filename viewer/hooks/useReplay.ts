@@ -97,34 +97,41 @@ export function useReplay(load: () => Promise<ReplayModel>, startAt: number): [R
     return () => { clearInterval(timer); };
   }, [model, clock, render]);
 
-  const marks = model?.commands.map((c) => c.atMicros) ?? [];
+  // What the last render knew, read by the controls: keys can arrive before Ink swaps handlers.
+  const live = useRef({ model, clock, matches, query });
+  live.current = { model, clock, matches, query };
   const controls: ReplayControls = {
     playPause: () => { setClock((c) => togglePlay(c, Date.now())); },
     speed: (dir) => { setClock((c) => withSpeed(c, stepSpeed(c.speed, dir), Date.now())); },
     seekBy: (d) => { setClock((c) => seekClock(c, positionAt(c, Date.now()) + d, Date.now())); },
     seekTo: (m) => { setClock((c) => seekClock(c, m, Date.now())); },
     command: (dir) => {
+      const { model: m, clock: c0 } = live.current;
       const now = Date.now();
-      const here = positionAt(clock, now);
-      const to = nextMark(marks, here, dir, clock.playing ? 1_500_000 : 0);
+      const here = positionAt(c0, now);
+      const to = nextMark(m?.commands.map((c) => c.atMicros) ?? [], here, dir, c0.playing ? 1_500_000 : 0);
       if (to === null) { setMessage({ text: dir === 1 ? "No command after this point." : "No command before this point.", error: false }); return; }
       setMessage(null);
       setClock((c) => seekClock(c, to, now));
     },
     search: (text) => {
+      const { model: m, clock: c0 } = live.current;
       setQuery(text);
-      if (model === null || text === "") { setMatches([]); return; }
-      const found = model.search(text);
+      live.current.query = text;
+      if (m === null || text === "") { setMatches([]); return; }
+      const found = m.search(text);
       setMatches(found);
+      live.current.matches = found;
       if (found.length === 0) { setMessage({ text: `"${text}" does not appear in this session's output.`, error: true }); return; }
-      const here = positionAt(clock, Date.now());
+      const here = positionAt(c0, Date.now());
       const to = nextMark(found, here - 1, 1) ?? found[0]!;
       setMessage({ text: `"${text}": match ${found.indexOf(to) + 1} of ${found.length} (n next, N previous)`, error: false });
       setClock((c) => seekClock({ ...c, playing: false }, to, Date.now()));
     },
     match: (dir) => {
+      const { matches, query, clock: c0 } = live.current;
       if (matches.length === 0) { setMessage({ text: "No search yet: press / to search the output.", error: false }); return; }
-      const here = positionAt(clock, Date.now());
+      const here = positionAt(c0, Date.now());
       const to = nextMark(matches, here, dir) ?? (dir === 1 ? matches[0]! : matches[matches.length - 1]!);
       setMessage({ text: `"${query}": match ${matches.indexOf(to) + 1} of ${matches.length}${(dir === 1 ? to <= here : to >= here) ? " (wrapped)" : ""}`, error: false });
       setClock((c) => seekClock({ ...c, playing: false }, to, Date.now()));

@@ -4,7 +4,7 @@ import { App } from "../../../viewer/App.js";
 import { themeFor } from "../../../viewer/theme.js";
 import type { SessionSource } from "../../../viewer/source.js";
 import { Flag } from "../../../viewer/source.js";
-import { KEYS, makeRows, MemorySource, tick } from "../helpers/memory-source.js";
+import { KEYS, makeRows, MemorySource, tick, waitFor } from "../helpers/memory-source.js";
 
 const noReplay = async (): Promise<never> => { throw new Error("no replay in this test"); };
 
@@ -21,6 +21,10 @@ function mount(source: SessionSource, size = { columns: 100, rows: 24 }, onQuit?
   } };
 }
 
+/** Waits until the list has answered (a count, nothing loading) and shows `text`. */
+const settled = (app: { lastFrame(): string | undefined }, text = "session"): Promise<void> =>
+  waitFor(() => { const f = app.lastFrame() ?? ""; return /\d sessions?/.test(f) && !f.includes("loading…") && f.includes(text); });
+
 const lines = (frame: string | undefined): string[] => (frame ?? "").split("\n");
 const selected = (frame: string | undefined): string => lines(frame).find((l) => l.startsWith("›")) ?? "";
 
@@ -29,7 +33,7 @@ afterEach(() => { cleanup(); });
 describe("session list", () => {
   it("shows the newest sessions first with their columns, and moves with the arrows and j/k", async () => {
     const app = mount(new MemorySource(makeRows(30)));
-    await tick(80);
+    await settled(app);
     const f = app.lastFrame()!;
     expect(f).toContain("30 sessions");
     expect(f).toContain("sort: newest");
@@ -37,21 +41,21 @@ describe("session list", () => {
     expect(selected(f)).toContain("2026-10-14 06:52");
     expect(selected(f)).toContain("alice@example.com");
     app.stdin.write(KEYS.down);
-    await tick();
+    await waitFor(() => selected(app.lastFrame()).includes("bob@example.com"));
     expect(selected(app.lastFrame())).toContain("bob@example.com");
     app.stdin.write("j");
     await tick();
     app.stdin.write("k");
-    await tick();
+    await waitFor(() => selected(app.lastFrame()).includes("bob@example.com"));
     expect(selected(app.lastFrame())).toContain("bob@example.com");
     app.stdin.write("G");
-    await tick();
+    await waitFor(() => selected(app.lastFrame()).includes("2026-10-14 06:23"));
     expect(selected(app.lastFrame())).toContain("2026-10-14 06:23");
   });
 
   it("filters as you type and clears with x", async () => {
     const app = mount(new MemorySource(makeRows(40)));
-    await tick(80);
+    await settled(app);
     app.stdin.write("/");
     await tick();
     for (const ch of "dave") { app.stdin.write(ch); await tick(10); }
@@ -67,36 +71,36 @@ describe("session list", () => {
     app.stdin.write("/");
     await tick();
     app.stdin.write(" is:root");
-    await tick(100);
+    await waitFor(() => (app.lastFrame() ?? "").includes("2 sessions"));
     expect(app.lastFrame()).toContain("2 sessions");
     app.stdin.write(KEYS.esc);
-    await tick(80);
+    await waitFor(() => (app.lastFrame() ?? "").includes("10 sessions"));
     expect(app.lastFrame()).toContain("10 sessions");
     app.stdin.write("x");
-    await tick(80);
+    await waitFor(() => (app.lastFrame() ?? "").includes("40 sessions"));
     expect(app.lastFrame()).toContain("40 sessions");
   });
 
   it("says so when nothing matches", async () => {
     const app = mount(new MemorySource(makeRows(5)));
-    await tick(50);
+    await settled(app);
     app.stdin.write("/");
     await tick();
     app.stdin.write("nobody-at-all");
-    await tick(100);
+    await waitFor(() => (app.lastFrame() ?? "").includes("No session matches the filter"));
     expect(app.lastFrame()).toContain("No session matches the filter");
   });
 
   it("cycles the sort with s", async () => {
     const app = mount(new MemorySource(makeRows(12)));
-    await tick(60);
+    await settled(app);
     app.stdin.write("s");
-    await tick(80);
+    await settled(app, "sort: oldest");
     expect(app.lastFrame()).toContain("sort: oldest");
     expect(selected(app.lastFrame())).toContain("2026-10-14 06:41");
     for (const next of ["longest", "user", "target", "newest"]) {
       app.stdin.write("s");
-      await tick(60);
+      await waitFor(() => (app.lastFrame() ?? "").includes(`sort: ${next}`));
       expect(app.lastFrame()).toContain(`sort: ${next}`);
     }
   });
@@ -106,7 +110,7 @@ describe("session list", () => {
     rows[0] = { ...rows[0]!, flags: [Flag.Root, Flag.Risky, Flag.Truncated] };
     rows[1] = { ...rows[1]!, problem: { code: "ERR_WRONG_KEY", message: "b.log was not encrypted for this key" } };
     const app = mount(new MemorySource(rows));
-    await tick(60);
+    await settled(app);
     const f = lines(app.lastFrame());
     expect(f.find((l) => l.includes("alice"))).toMatch(/R! T/);
     expect(f.find((l) => l.includes("bob"))).toContain("⚠ b.log was not encrypted for this key");
@@ -115,7 +119,7 @@ describe("session list", () => {
   it("renders only the visible rows of 100,000 and asks for a few pages", async () => {
     const source = new MemorySource(makeRows(100_000));
     const app = mount(source, { columns: 80, rows: 24 });
-    await tick(150);
+    await settled(app);
     const f = app.lastFrame()!;
     expect(f).toContain("100,000 sessions");
     expect(lines(f).length).toBeLessThanOrEqual(23);
@@ -128,7 +132,7 @@ describe("session list", () => {
 
   it("fits the columns to the width and follows resizes", async () => {
     const app = mount(new MemorySource(makeRows(30)), { columns: 200, rows: 50 });
-    await tick(80);
+    await settled(app);
     let f = lines(app.lastFrame());
     expect(f.every((l) => l.length <= 200)).toBe(true);
     expect(f.filter((l) => l.includes("@")).length).toBe(30);
@@ -145,7 +149,7 @@ describe("detail, help and quitting", () => {
   it("opens a session with Enter, lists its context and commands, and goes back with q", async () => {
     const source = new MemorySource(makeRows(3), new Map([["s0", ["ls", "sudo rm -rf /var/www", "exit"]]]));
     const app = mount(source);
-    await tick(60);
+    await settled(app);
     app.stdin.write(KEYS.enter);
     await tick(80);
     const f = app.lastFrame()!;
@@ -155,33 +159,33 @@ describe("detail, help and quitting", () => {
     expect(f).toContain("Commands (3)");
     expect(f).toContain("! sudo rm -rf /var/www");
     app.stdin.write("q");
-    await tick(60);
+    await waitFor(() => (app.lastFrame() ?? "").includes("3 sessions"));
     expect(app.lastFrame()).toContain("3 sessions");
   });
 
   it("shows every key with ? and closes it with Esc", async () => {
     const app = mount(new MemorySource(makeRows(3)), { columns: 100, rows: 40 });
-    await tick(60);
+    await settled(app);
     app.stdin.write("?");
     await tick(60);
     const f = app.lastFrame()!;
     expect(f).toContain("Session list: keys");
     for (const k of ["s", "/", "Enter", "Ctrl-C", "is:root"]) expect(f).toContain(k);
     app.stdin.write(KEYS.esc);
-    await tick(60);
+    await waitFor(() => (app.lastFrame() ?? "").includes("3 sessions"));
     expect(app.lastFrame()).toContain("3 sessions");
   });
 
   it("quits with q on the list and with Ctrl-C anywhere, even while typing", async () => {
     let quits = 0;
     const a = mount(new MemorySource(makeRows(3)), undefined, () => { quits++; });
-    await tick(50);
+    await settled(a);
     a.stdin.write("q");
     await tick(30);
     expect(quits).toBe(1);
     cleanup();
     const b = mount(new MemorySource(makeRows(3)), undefined, () => { quits++; });
-    await tick(50);
+    await settled(b);
     b.stdin.write("/");
     await tick();
     b.stdin.write("q");

@@ -63,3 +63,12 @@ export const KEYS = {
   up: "\u001b[A", down: "\u001b[B", right: "\u001b[C", left: "\u001b[D", enter: "\r", esc: "\u001b",
   pageDown: "\u001b[6~", pageUp: "\u001b[5~", ctrlC: "\u0003", backspace: "\u007f",
 } as const;
+
+/** Polls until `ok()` holds (Ink renders and sources answer asynchronously); fails after `ms`. */
+export async function waitFor(ok: () => boolean, ms = 3000, what = "the expected screen"): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await tick(10);
+  }
+}
