@@ -5,6 +5,7 @@ import { registerDecrypt } from "./decrypt.js";
 import { registerInspect } from "./inspect.js";
 import { registerExport } from "./export.js";
 import { registerView } from "./view.js";
+import { registerProxy } from "./proxy.js";
 
 /** Every command, in the order `ssh-log --help` lists them. */
 export function registerCommands(program: Command, io: CliIo): void {
@@ -13,6 +14,7 @@ export function registerCommands(program: Command, io: CliIo): void {
   registerInspect(program, io);
   registerExport(program, io);
   registerView(program, io);
+  registerProxy(program, io);
 }
 
 /** Lets an action set the exit code without throwing (e.g. partial results that were written). */
