@@ -6,6 +6,11 @@ import { registerInspect } from "./inspect.js";
 import { registerExport } from "./export.js";
 import { registerView } from "./view.js";
 import { registerProxy } from "./proxy.js";
+import { registerIndex } from "./index-cmd.js";
+import { registerQuery } from "./query.js";
+import { registerReport } from "./report.js";
+import { registerSearch } from "./search.js";
+import { registerExportParquet } from "./export-parquet.js";
 
 /** Every command, in the order `ssh-log --help` lists them. */
 export function registerCommands(program: Command, io: CliIo): void {
@@ -15,6 +20,11 @@ export function registerCommands(program: Command, io: CliIo): void {
   registerExport(program, io);
   registerView(program, io);
   registerProxy(program, io);
+  registerIndex(program, io);
+  registerQuery(program, io);
+  registerReport(program, io);
+  registerSearch(program, io);
+  registerExportParquet(program, io);
 }
 
 /** Lets an action set the exit code without throwing (e.g. partial results that were written). */

@@ -370,7 +370,7 @@ class Ingest {
     const s = (v: unknown): string | null => (typeof v === "string" && v !== "" ? v : null);
     const startMicros = info.startedAt > 0 ? BigInt(Math.round(info.startedAt * 1e6)) : null;
     const ctx: RowContext = {
-      source: "recording", sessionId: s(x.session_id), programId: s(x.program_id), recordingId,
+      source: "recording", sessionId: s(x.session_id) ?? recordingId, programId: s(x.program_id), recordingId,
       userEmail: s(x.user_email) ?? s(x.email), targetId: s(x.target_id), username: s(x.username) ?? s(x.user), startMicros,
     };
     const exit = info.exit;

@@ -128,4 +128,8 @@ export const SESSION_MACROS = [
       WHEN abs(v::DOUBLE) >= 1e11 THEN make_timestamp((v::DOUBLE * 1000)::BIGINT)
       ELSE make_timestamp((v::DOUBLE * 1000000)::BIGINT) END) AT TIME ZONE 'UTC'
     END`,
+  // Report filters: exact (case-insensitive), a glob (prod-*), or a host's first label (tgt-prod-db
+  // matches tgt-prod-db.infra.example.com). A NULL pattern matches everything.
+  `CREATE OR REPLACE TEMP MACRO ssh_log_match(v, pat) AS pat IS NULL OR (v IS NOT NULL AND (
+    lower(v) = lower(pat) OR lower(v) GLOB lower(pat) OR split_part(lower(v), '.', 1) = lower(pat)))`,
 ];

@@ -1,0 +1,68 @@
+import type { Command } from "commander";
+import type { CliIo } from "../io.js";
+import { ExitCode } from "../handle-error.js";
+import { setExitCode } from "./index.js";
+
+interface IndexFlags { identity?: string; db: string; json?: boolean; progress?: boolean }
+
+/** A progress bar on stderr, redrawn at most ten times a second; cleared when done. */
+function progressBar(io: CliIo): { update: (p: { bytesDone: number; bytesTotal: number; filesDone: number; filesTotal: number }) => void; clear: () => void } {
+  let last = 0;
+  let shown = false;
+  const started = Date.now();
+  return {
+    update(p) {
+      const now = Date.now();
+      if (now - last < 100 && p.filesDone < p.filesTotal) return;
+      last = now;
+      const frac = p.bytesTotal > 0 ? p.bytesDone / p.bytesTotal : p.filesDone / Math.max(1, p.filesTotal);
+      const cols = Math.max(40, Math.min(io.stderr.columns ?? 80, 120));
+      const rate = p.bytesDone / 1e6 / Math.max(0.001, (now - started) / 1000);
+      const text = ` ${Math.floor(frac * 100)}% ${p.filesDone}/${p.filesTotal} files ${rate.toFixed(1)} MB/s`;
+      const barWidth = Math.max(10, cols - text.length - 3);
+      const filled = Math.round(frac * barWidth);
+      io.stderr.write(`\r[${"#".repeat(filled)}${".".repeat(barWidth - filled)}]${text}`);
+      shown = true;
+    },
+    clear() { if (shown) io.stderr.write(`\r${" ".repeat(Math.min(io.stderr.columns ?? 80, 120))}\r`); },
+  };
+}
+
+/** `ssh-log index`: Logpush exports and recordings into the audit store. */
+export function registerIndex(program: Command, io: CliIo): void {
+  program
+    .command("index")
+    .description("put Logpush exports (access_requests, ssh_logs, zero_trust_network_sessions; gzipped or not) and recordings (captures, decrypted zips, .cast) into the audit database")
+    .argument("<paths...>", "files or folders (walked recursively; each file is recognised by its content)")
+    .option("-i, --identity <file>", "the private key, to index encrypted captures")
+    .option("--db <file>", "the audit database", "ssh-audit.duckdb")
+    .option("--json", "print the summary as JSON on stdout")
+    .option("--no-progress", "no progress bar, even on a terminal")
+    .addHelpText("after", `
+Indexing the same files again adds nothing twice: files are known by their SHA-256, records by
+RayID (access_requests), SessionID + ProgramID (ssh_logs) or SessionID (network sessions).
+A damaged file is named and skipped; the others still go in.
+Exit codes: 0 done; 3 some files were damaged (named; the rest was indexed); 6 a path is missing;
+7 the database is locked by another ssh-log process or failed.`)
+    .action(async (paths: string[], flags: IndexFlags, cmd: Command) => {
+      const { openAuditDb } = await import("../../lib/audit/open-db.js");
+      const { ingestPaths } = await import("../../lib/audit/ingest.js");
+      const { formatIngestSummary } = await import("../../lib/audit/ingest-summary.js");
+      const db = await openAuditDb(flags.db, { write: true });
+      const bar = io.stderr.isTTY && flags.progress !== false ? progressBar(io) : null;
+      let summary;
+      try {
+        summary = await ingestPaths(db, paths, {
+          keyPath: flags.identity ?? null,
+          warn: (m) => { bar?.clear(); io.err(m); },
+          onProgress: (p) => { if (p.bytesTotal >= 16 * 1024 * 1024 || p.filesTotal >= 100) bar?.update(p); },
+        });
+      } finally {
+        bar?.clear();
+        db.close();
+      }
+      if (flags.json) io.out(JSON.stringify({ db: flags.db, ...summary }, null, 2));
+      else for (const line of formatIngestSummary(summary, flags.db)) io.err(line);
+      if (summary.badFiles.length > 0 || summary.partial.length > 0) setExitCode(cmd, ExitCode.Partial);
+    });
+}

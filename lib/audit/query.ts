@@ -1,0 +1,60 @@
+/**
+ * Runs any SQL against the audit store and streams the result. The store is opened read-only for
+ * queries, so a query can never change the evidence.
+ *
+ * @example
+ *   const rs = await runQuery(db, "SELECT Email, count(*) FROM access_requests WHERE NOT Allowed GROUP BY 1");
+ *   await writeResult(rs, "table", (s) => process.stdout.write(s));
+ */
+import type { DuckDBResult, DuckDBValue } from "@duckdb/node-api";
+import { ErrorCode, SshLogError, UsageError } from "../errors.js";
+import type { ResultSet } from "./format-result.js";
+import { type AuditDb, databaseError } from "./open-db.js";
+
+/** DuckDB's message, first line, without the trailing period. */
+function duckMessage(err: unknown): string {
+  const m = err instanceof Error ? err.message : String(err);
+  return (m.split("\n")[0] ?? m).replace(/\.$/, "");
+}
+
+/**
+ * Starts `sql` and returns its columns and a stream of row chunks. A query DuckDB refuses (a typo,
+ * an unknown table, a write on the read-only store) is a UsageError with DuckDB's own words.
+ *
+ * @example const rs = await runQuery(db, "SELECT * FROM sessions WHERE user_email = $u", { u: "alice@example.com" });
+ */
+export async function runQuery(db: AuditDb, sql: string, params?: Record<string, DuckDBValue>, what = "The query"): Promise<ResultSet> {
+  if (sql.trim() === "") throw new UsageError("The query is empty; give SQL such as \"SELECT count(*) FROM sessions\".");
+  let result: DuckDBResult;
+  try {
+    result = await db.con.stream(sql, params);
+  } catch (err) {
+    const e = databaseError(err, db.path);
+    if (e.code === ErrorCode.DatabaseLocked) throw e;
+    throw new UsageError(`${what} did not run: ${duckMessage(err)}.`, { cause: err });
+  }
+  const columns = result.deduplicatedColumnNames();
+  const types = result.columnTypes().map((t) => t.toString());
+  async function* rows(): AsyncIterable<unknown[][]> {
+    try {
+      for await (const chunk of result.yieldRowsJson()) yield chunk;
+    } catch (err) {
+      if (err instanceof SshLogError) throw err;
+      throw new SshLogError(ErrorCode.Database, `${what} failed while reading its rows: ${duckMessage(err)}.`, { file: db.path, cause: err });
+    }
+  }
+  return { columns, types, rows: rows() };
+}
+
+/**
+ * Runs `sql` and collects every row as an object with JSON-safe values (for tests and small
+ * lookups).
+ *
+ * @example const [{ n }] = await queryObjects(db, "SELECT count(*) AS n FROM sessions");
+ */
+export async function queryObjects(db: AuditDb, sql: string, params?: Record<string, DuckDBValue>): Promise<Array<Record<string, unknown>>> {
+  const rs = await runQuery(db, sql, params);
+  const out: Array<Record<string, unknown>> = [];
+  for await (const chunk of rs.rows) for (const r of chunk) out.push(Object.fromEntries(rs.columns.map((c, i) => [c, r[i]])));
+  return out;
+}
