@@ -6,8 +6,8 @@
  */
 import { NotFoundError, SshLogError, UsageError, ErrorCode } from "../../lib/errors.js";
 import { openAuditDb, type AuditDb } from "../../lib/audit/open-db.js";
-import { openAsciicastText } from "../../lib/session/open-asciicast.js";
-import { openRecording } from "../../lib/audit/internal/open-recording.js";
+import { openLogpushRecord } from "../../lib/session/open-logpush-payload.js";
+import { openSession } from "../../lib/session/open-any.js";
 import { eventsOf, newOutcome, type Session, type SessionEvent } from "../../lib/session/model.js";
 import { parseFilter } from "../logic/filter.js";
 import { formatTime } from "../logic/format.js";
@@ -252,21 +252,21 @@ export class AuditSessionSource implements SessionSource {
     if (s.recording_id !== null) {
       const [rec] = await db.rows<{ path: string; kind: string }>(`SELECT path, kind FROM recordings WHERE recording_id = $1`, [s.recording_id]);
       if (rec && (s.source === "recording" || !(await this.hasPayloads(db, s.session_id)))) {
-        const kind = rec.kind === "zip" || rec.kind === "asciicast" ? rec.kind : "capture";
-        if (kind === "capture" && this.keyPath === null) throw new UsageError(`Replaying ${rec.path} needs its private key: run ssh-log view again with -i KEY.`, { file: rec.path });
-        return openRecording(rec.path, kind, this.keyPath, () => {});
+        if (rec.kind === "capture" && this.keyPath === null) throw new UsageError(`Replaying ${rec.path} needs its private key: run ssh-log view again with -i KEY.`, { file: rec.path });
+        return openSession(rec.path, this.keyPath === null ? {} : { keyPath: this.keyPath, warn: () => {} });
       }
     }
-    const payloads = await db.rows<{ ProgramID: string; Payload: string; start: unknown }>(
-      `SELECT ProgramID, Payload, coalesce(ProgramStartDatetime, SessionStartDatetime) AS start FROM ssh_logs
+    const payloads = await db.rows<Record<string, unknown> & { ProgramID: string; start: unknown }>(
+      `SELECT * EXCLUDE (_extra, _file, _ingest_id), coalesce(ProgramStartDatetime, SessionStartDatetime) AS start FROM ssh_logs
        WHERE SessionID = $1 AND Payload IS NOT NULL AND Payload <> '' ORDER BY start, ProgramID`, [s.session_id]);
     if (payloads.length === 0) {
       throw new SshLogError(ErrorCode.NotFound, `Session ${s.session_id} has no recording in ${this.path} (no Logpush payload, no capture indexed); nothing to replay.`);
     }
     const parts = [];
     for (const p of payloads) {
-      const text = Buffer.from(p.Payload, "base64").toString("utf8");
-      const session = await openAsciicastText(text, `logpush:${s.session_id}/${p.ProgramID}`, { kind: "logpush" });
+      const record: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(p)) if (k !== "start") record[k] = v instanceof Date ? v.toISOString() : v;
+      const session = await openLogpushRecord(record, this.path);
       const start = epochOf(p.start);
       parts.push({ session, shiftMicros: start !== null && s.started !== null ? Math.max(0, Math.round((start - s.started) * 1e6)) : 0 });
     }

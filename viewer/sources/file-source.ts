@@ -8,6 +8,7 @@ import { readdir, stat } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { NotFoundError, SshLogError, UsageError, fsError } from "../../lib/errors.js";
 import { inspectCapture } from "../../lib/session/inspect-capture.js";
+import { detectInputKind, openSession } from "../../lib/session/open-any.js";
 import type { Session } from "../../lib/session/model.js";
 import { compareRows, matchesFilter, parseFilter } from "../logic/filter.js";
 import { exitText, formatDuration, formatTime } from "../logic/format.js";
@@ -36,6 +37,8 @@ export interface FileSourceOptions {
 
 interface Entry {
   path: string;
+  /** Encrypted captures need the key to be read; zips and .cast files do not. */
+  encrypted: boolean;
   row: SessionRow;
   fields: Array<[string, string]>;
   index: SessionIndex | null;
@@ -90,7 +93,7 @@ export class FileSessionSource implements SessionSource {
     this.title = title;
     this.entries = entries;
     for (const e of entries) this.byId.set(e.row.id, e);
-    this.indexed = opts.keyPath !== null && opts.background !== false ? this.indexAll() : Promise.resolve();
+    this.indexed = opts.background !== false ? this.indexAll() : Promise.resolve();
   }
 
   /** Lists the recordings under `root` and reads their headers (no key needed for that). */
@@ -111,11 +114,34 @@ export class FileSessionSource implements SessionSource {
     return new FileSessionSource(title, entries, opts);
   }
 
-  /** A row from a capture's cleartext header; files that are not captures are left out unless named .log. */
+  /**
+   * A row from what a recording says without reading it through: a capture's cleartext header
+   * (no key needed), a zip's or .cast file's metadata. Logpush exports are left out (they hold
+   * many sessions: index them), and so are files that are no recording, unless named .log.
+   */
   private static async readHeader(path: string, id: string): Promise<Entry | null> {
     const name = id.split("/").pop() ?? id;
     const base: SessionRow = { id, startedAt: 0, user: null, target: name, unixUser: null, program: null, durationSec: null, exit: null, flags: [], problem: null };
+    let kind: string;
+    try { kind = await detectInputKind(path); } catch { return null; }
+    if (kind === "logpush") return null;
     try {
+      if (kind !== "capture") {
+        const info = (await openSession(path)).info;
+        const flags: Flag[] = info.exit === null ? [Flag.NoExit] : [];
+        const row: SessionRow = {
+          ...base, startedAt: info.startedAt, program: info.pty ? "pty" : "exec",
+          durationSec: info.exit ? Math.max(0, info.exit.timestamp - info.startedAt) : null, exit: exitText(info.exit), flags,
+        };
+        const fields: Array<[string, string]> = [
+          ["File", path],
+          ["Format", kind === "zip" ? "decrypted zip" : "asciicast"],
+          ["Started", `${formatTime(info.startedAt, true)} UTC`],
+          ["Terminal", info.pty ? `${info.pty.term ?? "unknown"} ${info.pty.width}x${info.pty.height}` : "none (exec, scp or sftp)"],
+        ];
+        if (info.command) fields.push(["Command", info.command]);
+        return { path, encrypted: false, row, fields, index: null, indexing: null, commandsLower: "" };
+      }
       const r = await inspectCapture(path);
       const h = r.header;
       const flags: Flag[] = [];
@@ -136,11 +162,16 @@ export class FileSessionSource implements SessionSource {
         ["Ended", h.exit ? `${formatTime(h.exit.timestamp, true)} UTC, exit ${exitText(h.exit)}${h.exit.errorMessage ? ` (${h.exit.errorMessage})` : ""}` : "no termination data"],
         ["Recording", `${r.fileBytes.toLocaleString("en-US")} bytes in ${r.blocks.count.toLocaleString("en-US")} blocks${r.truncation ? ", cut short" : ""}`],
       ];
-      return { path, row, fields, index: null, indexing: null, commandsLower: "" };
+      return { path, encrypted: true, row, fields, index: null, indexing: null, commandsLower: "" };
     } catch (err) {
-      if (!name.toLowerCase().endsWith(".log")) return null;
-      return { path, row: { ...base, problem: problemOf(err) }, fields: [["File", path]], index: null, indexing: null, commandsLower: "" };
+      if (!name.toLowerCase().endsWith(".log") && kind === "capture") return null;
+      return { path, encrypted: kind === "capture", row: { ...base, problem: problemOf(err) }, fields: [["File", path]], index: null, indexing: null, commandsLower: "" };
     }
+  }
+
+  /** Whether a recording can be read through now (captures need the key). */
+  private readable(e: Entry): boolean {
+    return !e.encrypted || this.opts.keyPath !== null;
   }
 
   /** Reads one recording through (once), and folds what it says into its row. */
@@ -176,7 +207,7 @@ export class FileSessionSource implements SessionSource {
     // Newest first: those are the ones on screen.
     for (const e of [...this.entries].sort((a, b) => compareRows("newest")(a.row, b.row))) {
       if (this.closed) return;
-      await this.indexOne(e);
+      if (this.readable(e)) await this.indexOne(e);
     }
   }
 
@@ -208,7 +239,7 @@ export class FileSessionSource implements SessionSource {
 
   async detail(id: string): Promise<SessionDetail> {
     const e = this.entry(id);
-    const index = this.opts.keyPath !== null ? await this.indexOne(e) : null;
+    const index = this.readable(e) ? await this.indexOne(e) : null;
     const fields: Array<[string, string]> = [...e.fields];
     if (index && index.durationMicros > 0) fields.push(["Length", formatDuration(index.durationMicros / 1e6)]);
     const noKey = { code: "ERR_USAGE", message: "The commands are encrypted: run ssh-log view again with -i KEY to read them." };
@@ -218,13 +249,13 @@ export class FileSessionSource implements SessionSource {
       context: [],
       contextNote: "none for recordings read from files; index them with the Logpush export (ssh-log index) to see logins and denials",
       commands: index?.commands ?? [],
-      problem: index?.problem ?? e.row.problem ?? (this.opts.keyPath === null ? noKey : null),
+      problem: index?.problem ?? e.row.problem ?? (this.readable(e) ? null : noKey),
     };
   }
 
   async open(id: string): Promise<Session> {
     const e = this.entry(id);
-    if (this.opts.keyPath === null) throw new UsageError(`Replaying ${e.path} needs its private key: run ssh-log view again with -i KEY.`, { file: e.path });
+    if (!this.readable(e)) throw new UsageError(`Replaying ${e.path} needs its private key: run ssh-log view again with -i KEY.`, { file: e.path });
     return this.opts.openFile(e.path, this.opts.keyPath);
   }
 

@@ -1,17 +1,16 @@
 /**
- * The file source as `ssh-log view FOLDER -i KEY` uses it: captures opened with the key, each
- * read through the terminal analyser for its commands.
+ * The file source as `ssh-log view FOLDER -i KEY` uses it: any recording the library reads
+ * (capture, decrypted zip, asciicast), opened with lib/session/open-any.ts and read through the
+ * project's command extraction.
  */
-import { openCaptureFile } from "../../lib/session/open-capture-file.js";
+import { openSession } from "../../lib/session/open-any.js";
 import type { Session } from "../../lib/session/model.js";
-import { UsageError } from "../../lib/errors.js";
 import { FileSessionSource } from "./file-source.js";
 import { indexSession } from "./index-session.js";
 
-/** Opens one recording with the key (the key is required for encrypted captures). */
-async function openFile(path: string, keyPath: string | null): Promise<Session> {
-  if (keyPath === null) throw new UsageError(`${path} is encrypted: run ssh-log view again with -i KEY to read it.`, { file: path });
-  return openCaptureFile(path, keyPath);
+/** Opens one recording; captures need the key (openSession says so when it is missing). */
+function openFile(path: string, keyPath: string | null): Promise<Session> {
+  return openSession(path, keyPath === null ? {} : { keyPath, warn: () => {} });
 }
 
 /**
