@@ -7,12 +7,16 @@ import { BenchContext, type BenchConfig, ROOT } from "./lib/context.js";
 import type { Row } from "./lib/measure.js";
 import { benchDecryptLarge, benchDecryptSmall } from "./targets/decrypt.js";
 import { benchStartup } from "./targets/startup.js";
+import { benchRecorder } from "./targets/recorder.js";
+import { benchIngest } from "./targets/ingest.js";
 
 type Target = { name: string; run: (ctx: BenchContext) => Promise<Row[]> };
 
 const TARGETS: Target[] = [
   { name: "decrypt-large", run: benchDecryptLarge },
   { name: "decrypt-small", run: benchDecryptSmall },
+  { name: "recorder", run: benchRecorder },
+  { name: "ingest", run: benchIngest },
   { name: "startup", run: benchStartup },
 ];
 
