@@ -9,6 +9,7 @@ import { benchDecryptLarge, benchDecryptSmall } from "./targets/decrypt.js";
 import { benchStartup } from "./targets/startup.js";
 import { benchRecorder } from "./targets/recorder.js";
 import { benchIngest } from "./targets/ingest.js";
+import { benchReplay } from "./targets/replay.js";
 
 type Target = { name: string; run: (ctx: BenchContext) => Promise<Row[]> };
 
@@ -17,12 +18,14 @@ const TARGETS: Target[] = [
   { name: "decrypt-small", run: benchDecryptSmall },
   { name: "recorder", run: benchRecorder },
   { name: "ingest", run: benchIngest },
+  { name: "replay", run: benchReplay },
   { name: "startup", run: benchStartup },
 ];
 
 const USAGE = `usage: npm run bench -- [--size BYTES] [--small-blocks N] [--runs N] [--only NAME,...] [--dir DIR] [--clean]
   --size          packet data in the large-block capture: 64M (default), 1G, ... (env SSH_LOG_BENCH_SIZE)
-  --small-blocks  blocks in the one-block-per-keystroke capture (default 200000; env SSH_LOG_BENCH_SMALL_BLOCKS)
+  --small-blocks  blocks in the one-block-per-keystroke capture, and Logpush rows (default 200000; env SSH_LOG_BENCH_SMALL_BLOCKS)
+  --replay-size   output in the replayed session (default 100M; env SSH_LOG_BENCH_REPLAY_SIZE)
   --runs          repetitions of each timed measurement, the best is kept (default 3)
   --only          run only these targets: ${TARGETS.map((t) => t.name).join(", ")}
   --dir           where inputs are generated and kept between runs (default .bench/)
@@ -40,6 +43,7 @@ function parseArgs(argv: string[]): BenchConfig & { clean: boolean } {
   const config = {
     largeBytes: parseSize(process.env.SSH_LOG_BENCH_SIZE ?? "64M"),
     smallBlocks: Number(process.env.SSH_LOG_BENCH_SMALL_BLOCKS ?? 200_000),
+    replayBytes: parseSize(process.env.SSH_LOG_BENCH_REPLAY_SIZE ?? "100M"),
     runs: 3,
     only: [] as string[],
     dir: join(ROOT, ".bench"),
@@ -54,6 +58,7 @@ function parseArgs(argv: string[]): BenchConfig & { clean: boolean } {
     };
     if (a === "--size") config.largeBytes = parseSize(value());
     else if (a === "--small-blocks") config.smallBlocks = Number(value());
+    else if (a === "--replay-size") config.replayBytes = parseSize(value());
     else if (a === "--runs") config.runs = Number(value());
     else if (a === "--only") config.only = value().split(",");
     else if (a === "--dir") config.dir = value();
@@ -61,7 +66,7 @@ function parseArgs(argv: string[]): BenchConfig & { clean: boolean } {
     else if (a === "--help" || a === "-h") { process.stdout.write(`${USAGE}\n`); process.exit(0); }
     else throw new Error(`unknown option ${a}\n${USAGE}`);
   }
-  for (const n of [config.largeBytes, config.smallBlocks, config.runs]) {
+  for (const n of [config.largeBytes, config.smallBlocks, config.replayBytes, config.runs]) {
     if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`sizes and counts must be positive integers\n${USAGE}`);
   }
   const unknown = config.only.filter((n) => !TARGETS.some((t) => t.name === n));

@@ -14,6 +14,8 @@ export interface BenchConfig {
   largeBytes: number;
   /** Blocks (one packet each) in the small-block capture. */
   smallBlocks: number;
+  /** Bytes of output in the replayed session. */
+  replayBytes: number;
   /** Repetitions of each timed measurement (the best is kept). */
   runs: number;
   /** Targets to run (all when empty). */

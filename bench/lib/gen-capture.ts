@@ -20,6 +20,8 @@ export interface CaptureSpec {
   pty: boolean;
   /** Stop after this many packets, whatever dataBytes says. */
   maxPackets?: number;
+  /** The bytes packet data is cut from, cyclically (default: printable noise without newlines). */
+  text?: Buffer;
 }
 
 /** What was written. */
@@ -46,7 +48,7 @@ export async function generateCapture(path: string, publicKey: Uint8Array, spec:
   const exit = { timestamp: startedAt + 3600, status: 0, signal: null, coreDumped: false, errorMessage: null };
   const tmp = `${path}.tmp-${process.pid}`;
   const fd = openSync(tmp, "w");
-  const src = pattern(1 << 20);
+  const src = spec.text ?? pattern(1 << 20);
   const out = Buffer.allocUnsafe(8 << 20);
   let outLen = 0;
   const flush = (): void => { if (outLen > 0) { writeSync(fd, out, 0, outLen); outLen = 0; } };
