@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv } from "node:crypto";
-import { closeSync, openSync, readSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, readSync, writeSync } from "node:fs";
 import { createSuite, exactBuffer } from "../../lib/crypto/suite.js";
 import { parseHeader } from "../../lib/format/header.js";
 
@@ -89,7 +89,8 @@ export async function baselineDecrypt(path: string, privateKey: Uint8Array, outP
 
 /**
  * The sealing baseline for the recorder: `count` plaintexts of `size` bytes sealed with
- * createCipheriv and HPKE's nonces, each written with its length prefix, gathered into 1 MiB writes.
+ * createCipheriv and HPKE's nonces, each written with its length prefix, gathered into 1 MiB writes,
+ * and fsynced at the end as the recorder does at close.
  *
  * @example baselineSeal(key, nonce, "/tmp/o", 1000, 65536)
  */
@@ -120,6 +121,8 @@ export function baselineSeal(key: Buffer, baseNonce: Buffer, outPath: string, co
       total += n;
     }
     if (gathered > 0) writeSync(out, gather, 0, gathered);
+    // A recording must survive a crash of the machine: the recorder fsyncs at close, so does this.
+    fsyncSync(out);
   } finally {
     closeSync(out);
   }
