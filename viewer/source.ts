@@ -110,6 +110,12 @@ export interface SessionSource {
   list(q: ListQuery): Promise<ListPage>;
   detail(id: string): Promise<SessionDetail>;
   open(id: string): Promise<Session>;
+  /**
+   * The commands placed on the timeline of the Session `open` returned, when that timeline differs
+   * from the session's own clock (several programs played one after another); null otherwise.
+   * Asked after the opened session has been read through.
+   */
+  replayCommands?(id: string): Promise<CommandEntry[] | null>;
   /** Lets the list know that rows changed (background indexing found commands); returns an unsubscribe. */
   onChange?(listener: () => void): () => void;
   close(): Promise<void>;

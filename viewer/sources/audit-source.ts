@@ -11,8 +11,9 @@ import { openSession } from "../../lib/session/open-any.js";
 import { eventsOf, newOutcome, type Session, type SessionEvent } from "../../lib/session/model.js";
 import { parseFilter } from "../logic/filter.js";
 import { formatTime } from "../logic/format.js";
-import { isRisky, RISKY_PATTERNS } from "../logic/risky.js";
-import { Flag, type ContextEvent, type ListPage, type ListQuery, type SessionDetail, type SessionRow, type SessionSource, type SortKey } from "../source.js";
+import { isRisky } from "../logic/risky.js";
+import { DEFAULT_RISKY_PATTERNS } from "../../lib/audit/risky-patterns.js";
+import { Flag, type CommandEntry, type ContextEvent, type ListPage, type ListQuery, type SessionDetail, type SessionRow, type SessionSource, type SortKey } from "../source.js";
 
 /** The facts the list needs, per session: built once when the store is opened. */
 const SNAPSHOT_SQL = (riskyRe: string): string => `
@@ -22,7 +23,7 @@ WITH p AS (
   FROM programs GROUP BY session_id
 ), c AS (
   SELECT coalesce(session_id, recording_id) AS session_id,
-    lower(string_agg(command, chr(10) ORDER BY at)) AS text,
+    lower(string_agg(command, chr(10) ORDER BY ts)) AS text,
     bool_or(regexp_matches(command, ${sqlString(riskyRe)})) AS risky
   FROM commands GROUP BY ALL
 ), r AS (
@@ -47,7 +48,7 @@ SELECT
   NOT coalesce(s.complete, true) AS f_truncated,
   NOT coalesce(s.terminated, false) AS f_noexit,
   coalesce(c.text, '') AS commands_lower,
-  lower(concat_ws(chr(10), s.user_email, s.target_id, s.username, p.programs)) AS fields_lower
+  lower(concat_ws(chr(10), s.user_email, s.target_id, s.username, p.programs, s.recording_path)) AS fields_lower
 FROM sessions s
 LEFT JOIN p ON p.session_id = s.session_id
 LEFT JOIN c ON c.session_id = s.session_id
@@ -115,22 +116,28 @@ const epochOf = (v: unknown): number | null => {
   return Number.isNaN(t) ? null : t / 1000;
 };
 
-/** One session made of several Logpush programs: their events in time order, each shifted to the session's clock. */
-function mergedSession(parts: Array<{ session: Session; shiftMicros: number }>, path: string): Session {
+/** Space left between one program and the next when a session's programs are played in turn. */
+const PROGRAM_GAP_MICROS = 1_000_000;
+
+/**
+ * One session made of several Logpush programs (often recorded at the same moment, on separate
+ * channels): played one after another, each from its own start or the end of the one before,
+ * whichever is later. `shifts` receives where each program begins on that timeline.
+ */
+function sequentialSession(parts: Array<{ programId: string; session: Session; startMicros: number }>, path: string, shifts: Map<string, number>): Session {
   const first = parts[0]!.session;
   const outcome = newOutcome();
   let used = false;
   async function* batches(): AsyncIterable<SessionEvent[]> {
     if (used) throw new Error("a Session's events can be read only once");
     used = true;
-    let floor = 0;
-    for (const { session, shiftMicros } of parts) {
+    let end = 0;
+    for (const [i, { programId, session, startMicros }] of parts.entries()) {
+      const shift = i === 0 ? startMicros : Math.max(startMicros, end + PROGRAM_GAP_MICROS);
+      shifts.set(programId, shift);
       for await (const batch of session.batches()) {
-        // Programs may overlap; time never runs backwards in a Session.
-        const out = batch.map((ev) => {
-          floor = Math.max(floor, ev.elapsedMicros + shiftMicros);
-          return { ...ev, elapsedMicros: floor };
-        });
+        const out = batch.map((ev) => ({ ...ev, elapsedMicros: ev.elapsedMicros + shift }));
+        if (out.length > 0) end = Math.max(end, out[out.length - 1]!.elapsedMicros);
         outcome.events += out.length;
         yield out;
       }
@@ -151,6 +158,8 @@ export class AuditSessionSource implements SessionSource {
   readonly title: string;
   private db: AuditDb | null = null;
   private opening: Promise<AuditDb> | null = null;
+  /** Where each program of an opened Logpush session starts on its replay timeline, by session id. */
+  private readonly shifts = new Map<string, Map<string, number>>();
 
   constructor(readonly path: string, private readonly keyPath: string | null) {
     this.title = path;
@@ -162,7 +171,7 @@ export class AuditSessionSource implements SessionSource {
     this.opening ??= (async () => {
       const db = await openAuditDb(this.path);
       try {
-        const re = `(?i)(${RISKY_PATTERNS.map((r) => r.source).join("|")})`;
+        const re = DEFAULT_RISKY_PATTERNS.map((r) => `(${r.pattern})`).join("|");
         await db.run(SNAPSHOT_SQL(re));
         await db.run("CREATE INDEX IF NOT EXISTS viewer_sessions_id ON viewer_sessions (id)");
       } catch (err) {
@@ -231,14 +240,14 @@ export class AuditSessionSource implements SessionSource {
       };
     });
 
-    const commands = await db.rows<{ at: unknown; offset_s: number | null; command: string }>(
-      `SELECT at, offset_s, command FROM commands WHERE coalesce(session_id, recording_id) = $1 AND command IS NOT NULL ORDER BY at, offset_s`, [s.session_id]);
+    const commands = await db.rows<{ ts: unknown; offset_s: number | null; command: string }>(
+      `SELECT ts, offset_s, command FROM commands WHERE coalesce(session_id, recording_id) = $1 AND command IS NOT NULL ORDER BY ts, offset_s`, [s.session_id]);
     return {
       row,
       fields,
       context,
       commands: commands.map((c) => {
-        const at = epochOf(c.at);
+        const at = epochOf(c.ts);
         const micros = at !== null && s.started !== null ? Math.max(0, Math.round((at - s.started) * 1e6)) : Math.round((c.offset_s ?? 0) * 1e6);
         return { atMicros: micros, text: c.command, risky: isRisky(c.command) };
       }),
@@ -268,9 +277,27 @@ export class AuditSessionSource implements SessionSource {
       for (const [k, v] of Object.entries(p)) if (k !== "start") record[k] = v instanceof Date ? v.toISOString() : v;
       const session = await openLogpushRecord(record, this.path);
       const start = epochOf(p.start);
-      parts.push({ session, shiftMicros: start !== null && s.started !== null ? Math.max(0, Math.round((start - s.started) * 1e6)) : 0 });
+      parts.push({ programId: p.ProgramID, session, startMicros: start !== null && s.started !== null ? Math.max(0, Math.round((start - s.started) * 1e6)) : 0 });
     }
-    return parts.length === 1 && parts[0]!.shiftMicros === 0 ? parts[0]!.session : mergedSession(parts, `logpush:${s.session_id}`);
+    const shifts = new Map<string, number>();
+    this.shifts.set(id, shifts);
+    return sequentialSession(parts, `logpush:${s.session_id}`, shifts);
+  }
+
+  async replayCommands(id: string): Promise<CommandEntry[] | null> {
+    const shifts = this.shifts.get(id);
+    if (!shifts) return null;
+    const db = await this.store();
+    const s = await this.one(id);
+    const rows = await db.rows<{ program_id: string | null; offset_s: number | null; command: string }>(
+      `SELECT program_id, offset_s, command FROM commands WHERE source = 'ssh_logs' AND session_id = $1 AND command IS NOT NULL`, [s.session_id]);
+    const out: CommandEntry[] = [];
+    for (const r of rows) {
+      const shift = r.program_id === null ? undefined : shifts.get(r.program_id);
+      if (shift === undefined) continue;
+      out.push({ atMicros: shift + Math.round((r.offset_s ?? 0) * 1e6), text: r.command, risky: isRisky(r.command) });
+    }
+    return out.sort((a, b) => a.atMicros - b.atMicros);
   }
 
   private async hasPayloads(db: AuditDb, sessionId: string): Promise<boolean> {

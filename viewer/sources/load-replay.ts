@@ -1,16 +1,17 @@
 /**
- * Builds a session's replay: its output events fed through the project's terminal emulator
- * (lib/terminal/emulator.ts) at the recording's size, its commands from the source, and a search
- * index of what it printed.
+ * Builds a session's replay on the project's terminal player (lib/terminal/player.ts: the emulator
+ * with snapshots, so seeking either way is quick), with the source's commands and a search index
+ * of what the session printed.
  */
 import { SshLogError } from "../../lib/errors.js";
 import { Source, type SessionEvent } from "../../lib/session/model.js";
-import { Emulator } from "../../lib/terminal/emulator.js";
+import { TerminalPlayer } from "../../lib/terminal/player.js";
 import { OutputText } from "../logic/replay.js";
-import type { ReplayModel, ReplayScreen } from "../replay-model.js";
+import { isRisky } from "../logic/risky.js";
+import type { ReplayModel } from "../replay-model.js";
 import type { SessionRow, SessionSource } from "../source.js";
 
-/** Output kept in memory for one replay; a longer recording replays up to here and says so. */
+/** Output held in memory for one replay; a longer recording replays up to here and says so. */
 const MAX_BYTES = 256 * 1024 * 1024;
 
 /**
@@ -20,70 +21,70 @@ const MAX_BYTES = 256 * 1024 * 1024;
  */
 export async function loadReplay(source: SessionSource, row: SessionRow): Promise<ReplayModel> {
   const [session, detail] = await Promise.all([source.open(row.id), source.detail(row.id)]);
-  const pty = session.info.pty;
-  const cols = pty?.width ?? 80;
-  const rows = pty?.height ?? 24;
-  const events: SessionEvent[] = [];
   const text = new OutputText();
   let bytes = 0;
-  let last = 0;
-  let problem: ReplayModel["problem"] = null;
-  try {
-    for await (const batch of session.batches()) {
-      for (const ev of batch) {
-        last = Math.max(last, ev.elapsedMicros);
-        if (ev.source !== Source.Server) continue;
-        bytes += ev.data.length;
-        if (bytes > MAX_BYTES) break;
-        events.push(ev);
-        text.push(ev.data, ev.elapsedMicros);
+  let capped = false;
+  let readError: SshLogError | null = null;
+  // Feeds the player and the search index from one pass, and stops at the memory cap.
+  async function* feed(): AsyncIterable<SessionEvent> {
+    try {
+      for await (const ev of session.events()) {
+        if (ev.source === Source.Server) {
+          bytes += ev.data.length;
+          if (bytes > MAX_BYTES) { capped = true; return; }
+          text.push(ev.data, ev.elapsedMicros);
+        }
+        yield ev;
       }
-      if (bytes > MAX_BYTES) {
-        problem = { code: "ERR_LIMIT", message: `This recording prints more than ${MAX_BYTES / 1024 / 1024} MB; the replay stops there.` };
-        break;
-      }
+    } catch (err) {
+      if (!(err instanceof SshLogError)) throw err;
+      readError = err;
     }
-  } catch (err) {
-    if (!(err instanceof SshLogError)) throw err;
-    problem = { code: err.code, message: err.message };
   }
-  const e = session.outcome.error;
-  if (problem === null && e) problem = { code: e.code, message: `${e.message} The replay shows what was read before it.` };
-
-  let emu = await Emulator.create({ cols, rows, convertEol: pty === null });
-  // Index of the next event to feed: the emulator shows events [0, next).
-  let next = 0;
+  const player = await TerminalPlayer.fromEvents(session.info, feed());
+  const e: SshLogError | null = readError ?? session.outcome.error;
+  const problem = capped
+    ? { code: "ERR_LIMIT", message: `This recording prints more than ${MAX_BYTES / 1024 / 1024} MB; the replay stops there.` }
+    : e ? { code: e.code, message: `${e.message} The replay shows what was read before it.` } : null;
+  const placed = (await source.replayCommands?.(row.id)) ?? null;
+  const listed = placed ?? (detail.commands.length > 0
+    ? detail.commands
+    : player.commands.map((c) => ({ atMicros: c.atMicros, text: c.text, risky: isRisky(c.text) })));
+  // Land where the command line shows: when a line was sent whole (Logpush input events), its
+  // echo comes a moment after Enter, and the screen at Enter shows only the prompt.
+  const outputTimes = player.events.map((ev) => ev.elapsedMicros);
+  const commands = listed.map((c) => ({ ...c, atMicros: landing(outputTimes, c.atMicros) }));
   let disposed = false;
-  const screen = (): ReplayScreen => {
-    const c = emu.cursor();
-    return { lines: emu.screenLines(), cursorX: c.x, cursorY: c.y };
-  };
   return {
-    cols,
-    rows,
-    duration: last,
-    commands: detail.commands,
+    cols: player.cols,
+    rows: player.rows,
+    duration: player.duration,
+    commands,
     problem,
-    async seek(micros: number): Promise<ReplayScreen> {
+    async seek(micros) {
       if (disposed) return { lines: [], cursorX: 0, cursorY: 0 };
-      // Going back means starting over: an emulator cannot run backwards.
-      if (next > 0 && events[next - 1]!.elapsedMicros > micros) {
-        emu.dispose();
-        emu = await Emulator.create({ cols, rows, convertEol: pty === null });
-        next = 0;
-      }
-      while (next < events.length && events[next]!.elapsedMicros <= micros) {
-        emu.feed(events[next]!.data);
-        next++;
-        await emu.throttle();
-      }
-      await emu.settle();
-      return screen();
+      // Playing forward only applies the new events; anything else restores a snapshot first.
+      if (micros >= player.time) await player.advanceTo(micros);
+      else await player.seek(micros);
+      const s = player.screen();
+      return { lines: s.lines, cursorX: s.cursorX, cursorY: s.cursorY };
     },
     search: (query) => text.search(query),
     dispose() {
       disposed = true;
-      emu.dispose();
+      player.dispose();
     },
   };
+}
+
+/** The first output at or after `micros` when it comes within a quarter second, else `micros`. */
+function landing(times: readonly number[], micros: number): number {
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (times[mid]! < micros) lo = mid + 1; else hi = mid;
+  }
+  const t = times[lo];
+  return t !== undefined && t - micros <= 250_000 ? t : micros;
 }
