@@ -53,7 +53,7 @@ async function firstLines(scratch: Emulator, bytes: Uint8Array, n: number): Prom
   let cut = bytes.length;
   let feeds = 0;
   for (let i = 0; i < bytes.length; i++) if (bytes[i] === 0x0a && ++feeds >= MAX_LINE_FEEDS) { cut = i + 1; break; }
-  scratch.reset();
+  await scratch.reset();
   scratch.feed(bytes.subarray(0, cut));
   await scratch.settle();
   const lines = scratch.normalLines(MAX_LINE_FEEDS);

@@ -99,7 +99,7 @@ export async function writeTextTranscript(session: Session, sink: Sink): Promise
       if (ev.source !== Source.Server) continue;
       for (let at = 0; at < ev.data.length; at += PIECE) {
         emu.feed(ev.data.subarray(at, at + PIECE));
-        emu.at(flushScrollback);
+        emu.at(() => flushScrollback());
       }
       if (++n % 256 === 0 || pending.length > 512) {
         await emu.settle();

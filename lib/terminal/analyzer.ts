@@ -41,11 +41,12 @@ export interface AnalyzeOptions {
   /** Analyse typed lines (masking, commands): true for sessions with a PTY. */
   pty: boolean;
   /**
-   * Called after each event has been applied to the emulator, at that exact point of the stream
-   * (`ground` says whether the stream is between escape sequences there). The player takes its
-   * snapshots here.
+   * Called after each event has been applied to the emulator. `snapshotSafe` is true when the
+   * emulator shows exactly the events up to this one and holds no state a snapshot cannot carry
+   * (false when the event ended inside an escape sequence, with colours set for the next
+   * character, a partial scroll region, a pending line wrap...). The player takes its snapshots here.
    */
-  onApplied?: (index: number, event: SessionEvent, emu: Emulator, ground: boolean) => void;
+  onApplied?: (index: number, event: SessionEvent, emu: Emulator, snapshotSafe: boolean) => void;
 }
 
 const HEAD_BYTES = 64 * 1024;
@@ -149,13 +150,13 @@ class Analyzer {
   push(index: number, ev: SessionEvent): void {
     if (ev.source === Source.Server) {
       this.emu.feed(ev.data);
-      this.emu.at(() => this.onOutput(index, ev));
+      this.emu.at((exact, plain) => this.onOutput(index, ev, exact && plain));
     } else {
-      this.emu.at(() => this.onInput(index, ev));
+      this.emu.at((exact, plain) => this.onInput(index, ev, exact && plain));
     }
   }
 
-  private onOutput(index: number, ev: SessionEvent): void {
+  private onOutput(index: number, ev: SessionEvent, plain: boolean): void {
     this.lastMicros = ev.elapsedMicros;
     this.outputVersion++;
     const w = this.window;
@@ -181,14 +182,14 @@ class Analyzer {
     }
     this.undecided = this.undecided.filter((l) => !l.decided);
     this.hold({ item: { type: "event", index, event: ev, masked: false }, lines: [] });
-    this.opts.onApplied?.(index, ev, this.emu, this.emu.atGround);
+    this.opts.onApplied?.(index, ev, this.emu, plain && this.emu.cursor().x < this.emu.cols);
   }
 
-  private onInput(index: number, ev: SessionEvent): void {
+  private onInput(index: number, ev: SessionEvent, plain: boolean): void {
     this.lastMicros = ev.elapsedMicros;
     if (!this.opts.pty) {
       this.hold({ item: { type: "event", index, event: ev, masked: false }, lines: [] });
-      this.opts.onApplied?.(index, ev, this.emu, this.emu.atGround);
+      this.opts.onApplied?.(index, ev, this.emu, plain && this.emu.cursor().x < this.emu.cols);
       return;
     }
     const d = ev.data;
@@ -215,7 +216,7 @@ class Analyzer {
     }
     this.hold({ item: { type: "event", index, event: ev, masked: false }, lines: [...lines], ranges });
     for (const h of after) this.hold(h);
-    this.opts.onApplied?.(index, ev, this.emu, this.emu.atGround);
+    this.opts.onApplied?.(index, ev, this.emu, plain && this.emu.cursor().x < this.emu.cols);
     if (this.held.length > MAX_HELD) this.forceOldest();
   }
 

@@ -27,6 +27,7 @@ export interface CursorPosition {
 // to be called back exactly there, because xterm's write callbacks are slow (a timer each).
 const MARK_OSC = 7723;
 const HIGH_WATER = 1 << 20;
+const CANCEL = Uint8Array.of(0x18);
 
 /**
  * @xterm/headless with flow control and synchronous call-backs at chosen points of the stream.
@@ -40,17 +41,18 @@ const HIGH_WATER = 1 << 20;
 export class Emulator {
   readonly cols: number;
   readonly rows: number;
-  private scanner = new VtScanner();
+  private scanner: VtScanner;
   private readonly nonce = Math.random().toString(36).slice(2, 10);
   private seq = 0;
   private readonly waiting: Array<{ id: string; fn: () => void }> = [];
-  private deferred: Array<() => void> = [];
+  private deferred: Array<(exact: boolean, plain: boolean) => void> = [];
   private queued = 0;
   private failure: unknown = null;
 
   private constructor(readonly term: Terminal, private readonly serializer: SerializeAddon, opts: EmulatorOptions) {
     this.cols = opts.cols;
     this.rows = opts.rows;
+    this.scanner = new VtScanner(opts.rows);
     term.parser.registerOscHandler(MARK_OSC, (data) => {
       const head = this.waiting[0];
       if (head === undefined || head.id !== data) return false; // not ours: a recording cannot guess the nonce
@@ -85,17 +87,21 @@ export class Emulator {
     if (this.deferred.length > 0 && this.scanner.atGround) {
       const fns = this.deferred;
       this.deferred = [];
-      for (const fn of fns) this.mark(fn);
+      for (const fn of fns) this.mark(() => fn(false, false));
     }
   }
 
   /**
    * Runs `fn` when the parser reaches this point of the stream. When the stream is inside an escape
-   * sequence or a character here, `fn` runs at the next point between sequences instead.
+   * sequence or a character here, `fn` runs at the next point between sequences instead, and is
+   * told so: `exact` is false. `plain` says the terminal there holds nothing a snapshot cannot
+   * carry (see VtScanner.plainState).
    */
-  at(fn: () => void): void {
-    if (this.scanner.atGround && this.deferred.length === 0) this.mark(fn);
-    else this.deferred.push(fn);
+  at(fn: (exact: boolean, plain: boolean) => void): void {
+    if (this.scanner.atGround && this.deferred.length === 0) {
+      const plain = this.scanner.plainState;
+      this.mark(() => fn(true, plain));
+    } else this.deferred.push(fn);
   }
 
   private mark(fn: () => void): void {
@@ -120,7 +126,7 @@ export class Emulator {
   flushDeferred(): void {
     const fns = this.deferred;
     this.deferred = [];
-    for (const fn of fns) this.mark(fn);
+    for (const fn of fns) this.mark(() => fn(false, false));
   }
 
   /** The cursor now (meaningful inside an `at` call-back or after `settle`). */
@@ -173,16 +179,22 @@ export class Emulator {
     return this.term.buffer.active.getLine(absY);
   }
 
-  /** The whole state as a byte stream that rebuilds it in a fresh emulator of the same size. */
-  snapshot(): string {
-    return this.serializer.serialize();
+  /**
+   * The state as a byte stream that rebuilds it in a fresh emulator of the same size: screen,
+   * alternate screen, cursor, colours and modes, with `scrollback` lines above the screen (all by default).
+   */
+  snapshot(scrollback?: number): string {
+    return this.serializer.serialize(scrollback === undefined ? undefined : { scrollback });
   }
 
-  /** Back to a blank screen and default modes (call after `settle`). */
-  reset(): void {
+  /** Back to a blank screen and default modes, with nothing half-parsed left over. */
+  async reset(): Promise<void> {
+    // xterm's reset() keeps a half-received UTF-8 character; a CAN byte flushes it (and ends any sequence).
+    this.term.write(CANCEL);
+    await this.settle();
     this.term.reset();
     this.term.clear();
-    this.scanner = new VtScanner();
+    this.scanner = new VtScanner(this.rows);
   }
 
   /**
@@ -201,6 +213,30 @@ export class Emulator {
     }
     while (out.length > 0 && out[out.length - 1] === "") out.pop();
     return out;
+  }
+
+  /**
+   * Everything visible about the state, as one string: both screens' cells (characters, widths,
+   * colours, attributes), the cursor, which screen is shown and the modes. Two emulators with the
+   * same fingerprint look and behave the same for what follows.
+   */
+  fingerprint(): string {
+    const t = this.term;
+    const parts: string[] = [t.buffer.active.type, String(t.buffer.active.cursorX), String(t.buffer.active.cursorY), JSON.stringify(t.modes)];
+    for (const buf of [t.buffer.normal, t.buffer.alternate]) {
+      const cell = buf.getNullCell();
+      for (let y = 0; y < this.rows; y++) {
+        const line = buf.getLine(buf.baseY + y);
+        if (!line) { parts.push("-"); continue; }
+        let row = line.isWrapped ? "w" : "";
+        for (let x = 0; x < this.cols; x++) {
+          line.getCell(x, cell);
+          row += `${cell.getChars()}\u0000${cell.getWidth()},${cell.getFgColorMode()},${cell.getFgColor()},${cell.getBgColorMode()},${cell.getBgColor()},${cell.isBold()}${cell.isItalic()}${cell.isDim()}${cell.isUnderline()}${cell.isBlink()}${cell.isInverse()}${cell.isInvisible()}${cell.isStrikethrough()}${cell.isOverline()};`;
+        }
+        parts.push(row);
+      }
+    }
+    return parts.join("\n");
   }
 
   /** Frees the emulator. */
