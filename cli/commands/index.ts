@@ -4,6 +4,7 @@ import { registerKeygen } from "./keygen.js";
 import { registerDecrypt } from "./decrypt.js";
 import { registerInspect } from "./inspect.js";
 import { registerExport } from "./export.js";
+import { registerReplay } from "./replay.js";
 import { registerView } from "./view.js";
 import { registerProxy } from "./proxy.js";
 import { registerIndex } from "./index-cmd.js";
@@ -17,6 +18,7 @@ export function registerCommands(program: Command, io: CliIo): void {
   registerKeygen(program, io);
   registerDecrypt(program, io);
   registerInspect(program, io);
+  registerReplay(program, io);
   registerExport(program, io);
   registerView(program, io);
   registerProxy(program, io);

@@ -1,0 +1,81 @@
+import type { Command } from "commander";
+import { UsageError } from "../../lib/errors.js";
+import type { CliIo } from "../io.js";
+import { ExitCode, exitCodeFor } from "../handle-error.js";
+import { setExitCode } from "./index.js";
+
+interface ReplayFlags {
+  identity?: string;
+  log?: string;
+  logpush?: string;
+  session?: string;
+  speed: string;
+  idleLimit?: string;
+  from?: string;
+}
+
+/** `ssh-log replay`: watch a session in the terminal, with pause, speed, seeking and command jumps. */
+export function registerReplay(program: Command, io: CliIo): void {
+  program
+    .command("replay")
+    .description("watch a session in this terminal: pause, speed, seek back and forth, jump between commands")
+    .argument("[input]", "the session: an encrypted capture (with -i KEY), a decrypted zip or a .cast file")
+    .option("-i, --identity <file>", "the private key, for an encrypted capture")
+    .option("-l, --log <file>", "the session (instead of the argument)")
+    .option("--logpush <path>", "a Logpush ssh_logs export (file or folder) to read the session from")
+    .option("--session <id>", "with --logpush: the SessionID or ProgramID to replay")
+    .option("-s, --speed <n>", "playback speed (0.25 to 32)", "1")
+    .option("--idle-limit <seconds>", "show pauses longer than this as this long")
+    .option("--from <time>", "start at this moment of the recording: seconds, m:ss or h:mm:ss")
+    .addHelpText("after", `
+Keys: space pause/play · + - (or > <) speed · . one event forward (paused) · ← → 5 s back/forward
+      ] [ next/previous command · 0 start · G end · q quit
+Without a terminal (piped), the recorded output is written at full speed.`)
+    .action(async (arg: string | undefined, flags: ReplayFlags, cmd: Command) => {
+      const path = flags.logpush ?? flags.log ?? arg;
+      if (flags.logpush !== undefined && (flags.log ?? arg) !== undefined) throw new UsageError("Give either --logpush PATH or a session file, not both.");
+      if (path === undefined) throw new UsageError("No session given; pass it with -l LOG (and -i KEY for an encrypted capture).");
+      if (flags.session !== undefined && flags.logpush === undefined) throw new UsageError("--session picks a session inside a Logpush export; give the export with --logpush PATH.");
+      const speed = Number(flags.speed);
+      if (!Number.isFinite(speed) || speed < 0.25 || speed > 32) throw new UsageError(`--speed ${flags.speed} is not a speed from 0.25 to 32; give e.g. --speed 2.`);
+      const idle = flags.idleLimit === undefined ? null : Number(flags.idleLimit);
+      if (idle !== null && !(Number.isFinite(idle) && idle > 0)) throw new UsageError(`--idle-limit ${flags.idleLimit} is not a number of seconds above 0; give e.g. --idle-limit 2.`);
+      const { parseTime } = await import("../../lib/replay/timeline.js");
+      const from = flags.from === undefined ? 0 : parseTime(flags.from);
+      if (from === null) throw new UsageError(`--from ${flags.from} is not a time; give seconds (90), m:ss (1:30) or h:mm:ss.`);
+
+      const { openSession } = await import("../../lib/session/open-any.js");
+      const session = await openSession(path, {
+        keyPath: flags.identity, warn: (m) => io.err(m),
+        ...(flags.logpush !== undefined ? { logpush: true, logpushSession: flags.session } : {}),
+      });
+      const report = (): void => {
+        const e = session.outcome.error;
+        if (!e) return;
+        io.err(`ssh-log: ${e.message} [${e.code}]`);
+        io.err("The replay showed what could be read.");
+        setExitCode(cmd, exitCodeFor(e.code) || ExitCode.Partial);
+      };
+      const { pipeReplay, runReplay } = await import("../../lib/replay/run-replay.js");
+      if (!io.stdout.isTTY) {
+        await pipeReplay(session, io.stdout);
+        report();
+        return;
+      }
+      const { TerminalPlayer } = await import("../../lib/terminal/player.js");
+      const player = await TerminalPlayer.load(session);
+      try {
+        await runReplay(player, { input: io.stdin, output: io.stdout }, {
+          speed, idleLimitMicros: idle === null ? null : Math.round(idle * 1e6), fromMicros: from, exitAtEnd: io.stdin.isTTY !== true,
+        });
+        const cols = io.stdout.columns ?? 80;
+        const rows = io.stdout.rows ?? 24;
+        if (cols < player.cols || rows - 1 < player.rows) {
+          io.err(`The recording is ${player.cols}x${player.rows} but this terminal is ${cols}x${rows}, so the replay was cropped; enlarge the terminal to see all of it.`);
+        }
+      } finally {
+        player.dispose();
+      }
+      report();
+    });
+}
