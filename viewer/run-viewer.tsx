@@ -84,6 +84,15 @@ export async function runViewer(opts: ViewerOptions): Promise<{ signal: string |
   const saved = { log: console.log, warn: console.warn, error: console.error, info: console.info, debug: console.debug };
   const quiet = (): void => {};
   Object.assign(console, { log: quiet, warn: quiet, error: quiet, info: quiet, debug: quiet });
+  // A failure outside React (a stray rejected promise) ends the UI, not the process: the screen is
+  // given back first, then the error is reported like any other.
+  let crash: unknown = null;
+  const onCrash = (err: unknown): void => {
+    crash ??= err;
+    instance?.unmount();
+  };
+  process.on("uncaughtException", onCrash);
+  process.on("unhandledRejection", onCrash);
   try {
     instance = render(<App source={source} loadReplay={loadReplay} theme={themeFor(opts.env)} initialFilter={opts.filter ?? ""} />, {
       stdout: opts.stdout as NodeJS.WriteStream,
@@ -94,9 +103,12 @@ export async function runViewer(opts: ViewerOptions): Promise<{ signal: string |
     });
     await instance.waitUntilExit();
   } finally {
+    process.off("uncaughtException", onCrash);
+    process.off("unhandledRejection", onCrash);
     Object.assign(console, saved);
     restore();
     await source.close();
   }
+  if (crash !== null) throw crash;
   return { signal };
 }

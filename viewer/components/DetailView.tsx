@@ -42,6 +42,7 @@ export function DetailView({ row, detail, loading, cursor, width, height }: Deta
     const selected = index === cursor;
     lines.push(
       <Text key={`m${index}`} wrap="truncate" inverse={selected}>
+        <Text bold>{selected ? "› " : "  "}</Text>
         <Text dimColor={!selected}>{fit(`+${formatClock(c.atMicros)}`, 11)}</Text>
         <Text color={c.risky ? theme.color("yellow") : undefined} bold={c.risky}>{c.risky ? "! " : "  "}{c.text}</Text>
       </Text>,

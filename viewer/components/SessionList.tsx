@@ -35,7 +35,8 @@ export function SessionList({ title, list, columns, width, height, top, cursor, 
     <Box flexDirection="column" width={width}>
       <Text wrap="truncate">
         <Text bold color={theme.color("cyan")}>ssh-log view</Text>
-        <Text> · {title} · {count} · sort: {sort}{filter !== "" ? ` · filter: ${filter}` : ""}{list.loading ? " · loading…" : ""}</Text>
+        <Text> · {count} · sort: {sort}{filter !== "" ? ` · filter: ${filter}` : ""}{list.loading ? " · loading…" : ""}</Text>
+        <Text dimColor> · {title}</Text>
       </Text>
       <Text bold wrap="truncate">{head}</Text>
       {list.error ? <Text color={theme.color("red")} wrap="truncate">⚠ {list.error.message} [{list.error.code}]</Text> : null}
