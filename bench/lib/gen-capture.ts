@@ -22,6 +22,8 @@ export interface CaptureSpec {
   maxPackets?: number;
   /** The bytes packet data is cut from, cyclically (default: printable noise without newlines). */
   text?: Buffer;
+  /** When given, client packets are cut from this instead, so the server's stream stays contiguous. */
+  clientText?: Buffer;
 }
 
 /** What was written. */
@@ -82,16 +84,21 @@ export async function generateCapture(path: string, publicKey: Uint8Array, spec:
   let serverPackets = 0;
   let data = 0;
   let at = 0;
+  let clientAt = 0;
   const maxPackets = spec.maxPackets ?? Number.POSITIVE_INFINITY;
   for (let i = 0; data < spec.dataBytes && i < maxPackets; i++) {
-    const n = Math.min(spec.packetData(i), spec.blockBytes - 17);
+    const source = spec.source(i);
+    const own = source === Source.Client && spec.clientText !== undefined;
+    const from = own ? spec.clientText! : src;
+    const n = Math.min(spec.packetData(i), spec.blockBytes - 17, from.length);
     elapsed += spec.gapMicros(i);
-    if (at + n > src.length) at = 0;
+    const start = own ? clientAt : at;
+    // The text is cyclic: a packet at its end continues at its start, so no sequence is cut.
+    const piece = start + n <= from.length ? from.subarray(start, start + n) : Buffer.concat([from.subarray(start), from.subarray(0, start + n - from.length)]);
     const size = packetSize(n);
     if (spec.blockPerPacket || plainLen + size > spec.blockBytes) await sealBlock();
-    const source = spec.source(i);
-    plainLen = encodePacketInto(plain, plainLen, source, 0, elapsed, src.subarray(at, at + n));
-    at += n;
+    plainLen = encodePacketInto(plain, plainLen, source, 0, elapsed, piece);
+    if (own) clientAt = (start + n) % from.length; else at = (start + n) % from.length;
     data += n;
     packets++;
     if (source === Source.Server) serverPackets++;

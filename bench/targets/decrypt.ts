@@ -20,7 +20,7 @@ export async function candidateDecrypt(log: string, keyPath: string, out: string
 /** A large-block capture: bulk output (1..32 KiB packets, mostly from the server) in 64 KiB blocks. */
 export async function largeCapture(ctx: BenchContext): Promise<CaptureStats> {
   const bytes = ctx.config.largeBytes;
-  return ctx.capture(`large-${bytes}`, "v2", {
+  return ctx.capture(`large-${bytes}`, "v3", {
     dataBytes: bytes,
     blockBytes: 64 << 10,
     packetData: (i) => 1024 + ((i * 2654435761) >>> 0) % (31 << 10),
@@ -34,7 +34,7 @@ export async function largeCapture(ctx: BenchContext): Promise<CaptureStats> {
 /** A small-block capture: one block per keystroke-sized packet (1..60 bytes), typed and echoed. */
 export async function smallCapture(ctx: BenchContext): Promise<CaptureStats> {
   const blocks = ctx.config.smallBlocks;
-  return ctx.capture(`small-${blocks}`, "v2", {
+  return ctx.capture(`small-${blocks}`, "v3", {
     dataBytes: Number.POSITIVE_INFINITY,
     blockBytes: 64 << 10,
     packetData: (i) => (i % 2 === 0 ? 1 : 1 + ((i * 40503) % 60)),

@@ -25,7 +25,7 @@ function coldWork(log: string, key: string, out: string, runs: number): number {
  * start-up (imports, commander) costs. Medians of at least 9 spawns each.
  */
 export async function benchStartup(ctx: BenchContext): Promise<Row[]> {
-  const cap = await ctx.capture("startup-small", "v2", {
+  const cap = await ctx.capture("startup-small", "v3", {
     dataBytes: 20_000, blockBytes: 64 << 10, packetData: (i) => 1 + ((i * 40503) % 120),
     source: (i) => (i % 2 === 0 ? 0 : 1), gapMicros: () => 50_000, blockPerPacket: true, pty: true,
   });
