@@ -98,6 +98,7 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
     let state: ConnectionState | null = null;
     let upstream: Client | null = null;
     let authInFlight = false;
+    let clientClosed = false;
     live.set(client, null);
     log(`${tag} connection from ${info.ip}:${info.port}`);
 
@@ -144,7 +145,7 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
         else log(`${tag} upstream connection error: ${err.message}`);
       });
       up.on("ready", () => {
-        if (!authInFlight) { up.end(); return; }
+        if (!authInFlight || clientClosed) { up.end(); return; }
         authInFlight = false;
         upstream = up;
         state = {
@@ -193,6 +194,9 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
     client.on("close", () => {
       const s = state;
       live.delete(client);
+      // A login still in flight upstream must not revive this connection: its "ready" now ends it.
+      clientClosed = true;
+      authInFlight = false;
       if (s) {
         s.finishedAt = new Date();
         for (const p of s.programs) void p.abort("the client connection closed before the program exited");
