@@ -136,6 +136,7 @@ class Analyzer {
   private lastEndVersion = -1;
   private nextId = 0;
   private lastMicros = 0;
+  private collect: Held[] | null = null;
 
   constructor(readonly emu: Emulator, private readonly opts: AnalyzeOptions) {}
 
@@ -195,7 +196,10 @@ class Analyzer {
     const d = ev.data;
     const ranges: NonNullable<Held["ranges"]> = [];
     const lines = new Set<Line>();
-    const after: Held[] = [];
+    const evHeld: Held = { item: { type: "event", index, event: ev, masked: false }, lines: [], ranges };
+    // Items made while reading this event (ends of outputs, commands) go after the event itself.
+    const after: Held[] = [evHeld];
+    this.collect = after;
     let i = 0;
     while (i < d.length) {
       let j = i;
@@ -214,7 +218,8 @@ class Analyzer {
       }
       i = j + 1;
     }
-    this.hold({ item: { type: "event", index, event: ev, masked: false }, lines: [...lines], ranges });
+    this.collect = null;
+    evHeld.lines = [...lines];
     for (const h of after) this.hold(h);
     this.opts.onApplied?.(index, ev, this.emu, plain && this.emu.cursor().x < this.emu.cols);
     if (this.held.length > MAX_HELD) this.forceOldest();
@@ -311,7 +316,8 @@ class Analyzer {
     const outputBytes = Math.max(0, to - from);
     const all = Buffer.concat(w.head);
     const head = Uint8Array.from(all.subarray(Math.min(from, all.length), Math.min(to, from + HEAD_BYTES, all.length)));
-    this.hold({ item: { type: "output", output: { id: w.id, endMicros, outputBytes, head } }, lines: [] });
+    const h: Held = { item: { type: "output", output: { id: w.id, endMicros, outputBytes, head } }, lines: [] };
+    if (this.collect) this.collect.push(h); else this.hold(h);
   }
 
   private hold(h: Held): void {

@@ -7,7 +7,7 @@
 export const SECRET_PROMPT = /(?:pass(?:word|phrase|code)|\bpin\b|one-time|verification code|\botp\b|\btoken\b)[^\n]*[:：]\s*$/i;
 
 /** A shell prompt: ends in $, #, %, >, or the arrows and lambdas of themed prompts. */
-export const SHELL_PROMPT = /\S.*?[$#%>❯➜»λ]\s*$/u;
+export const SHELL_PROMPT = /[$#%>❯➜»λ]\s*$/u;
 
 /**
  * True when `prompt` (the text left of the cursor where typing began) asks for a secret.
