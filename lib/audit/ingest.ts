@@ -18,10 +18,10 @@ import type { Session } from "../session/model.js";
 import { DATASET_NAMES, type DatasetName } from "./datasets.js";
 import { type DetectedInput, detectInput, listInputs } from "./detect.js";
 import { type AuditDb, databaseError } from "./open-db.js";
-import { parseCastText } from "./internal/asciicast-text.js";
 import { appendCommand, appendTranscriptLine, EventDigester, type RowContext } from "./internal/derive-rows.js";
-import { insertSql, linesSource, lit } from "./internal/logpush-sql.js";
+import { dedupeBatchSql, insertSql, linesSource, lit } from "./internal/logpush-sql.js";
 import { openRecording } from "./internal/open-recording.js";
+import { payloadDerivationSql } from "./internal/payload-sql.js";
 import { type FileScan, scanFile } from "./internal/scan-file.js";
 
 export interface IngestProgress {
@@ -101,6 +101,8 @@ class Ingest {
   private bytesTotal = 0;
   private filesTotal = 0;
   private commands!: DuckDBAppender;
+  /** Rows derived inside the open transaction: counted in the summary once it commits. */
+  private pendingDerived = { commands: 0, transcripts: 0 };
   private transcripts!: DuckDBAppender;
 
   constructor(private readonly db: AuditDb, private readonly opts: IngestOptions, ingestId: number) {
@@ -120,8 +122,12 @@ class Ingest {
 
   /** A transaction whose failure also drops the rows appended but not yet flushed. */
   private async tx<T>(fn: () => Promise<T>): Promise<T> {
+    this.pendingDerived = { commands: 0, transcripts: 0 };
     try {
-      return await inTransaction(this.db, fn);
+      const r = await inTransaction(this.db, fn);
+      this.summary.rows.commands! += this.pendingDerived.commands;
+      this.summary.rows.transcripts! += this.pendingDerived.transcripts;
+      return r;
     } catch (err) {
       this.commands.clear();
       this.transcripts.clear();
@@ -140,21 +146,10 @@ class Ingest {
     this.opts.onProgress?.({ bytesDone: this.bytesDone, bytesTotal: this.bytesTotal, filesDone: this.filesDone, filesTotal: this.filesTotal });
   }
 
-  private async recordFile(path: string, scan: FileScan, kind: string, dataset: string | null, counts: { rows: number; duplicates: number; badLines: number }, note: string | null): Promise<void> {
-    await this.db.run(
-      `INSERT OR IGNORE INTO ingested_files VALUES ($sha, $path, $bytes, $kind, $dataset, $lines, $rows, $dups, $bad, $note, $id, now())`,
-      {
-        sha: scan.sha256, path, bytes: scan.bytes, kind, dataset, lines: scan.lines, rows: counts.rows,
-        dups: counts.duplicates, bad: counts.badLines, note, id: this.summary.ingestId,
-      },
-    );
-    this.known.add(scan.sha256);
-  }
-
   // ---- Logpush --------------------------------------------------------------------------------
 
-  /** Ingests one dataset's files: scanned (hash, gzip check, lines) a batch ahead of the inserts. */
-  async logpush(dataset: DatasetName, inputs: DetectedInput[], sizes: Map<string, number>): Promise<void> {
+  /** Ingests one dataset's files, in batches; `scans` were started early so they overlap earlier inserts. */
+  async logpush(dataset: DatasetName, inputs: DetectedInput[], sizes: Map<string, number>, scans: Map<string, Promise<FileScan | Error>>): Promise<void> {
     const batchBytes = this.opts.batchBytes ?? 128 * 1024 * 1024;
     // Files of one statement share compression and whether unknown fields are to be kept.
     const groups = new Map<string, DetectedInput[]>();
@@ -174,19 +169,13 @@ class Ingest {
       }
       if (cur.length > 0) batches.push(cur);
     }
-    const scanBatch = (b: DetectedInput[]): Promise<Array<{ f: DetectedInput; scan: FileScan | null; error: unknown }>> =>
-      Promise.all(b.map(async (f) => {
-        try { return { f, scan: await scanFile(f.path, { gzip: f.gzip === true, countLines: true }), error: null }; } catch (error) { return { f, scan: null, error }; }
-      }));
-    let next = batches.length > 0 ? scanBatch(batches[0]!) : null;
-    for (let i = 0; i < batches.length; i++) {
-      const scanned = await next!;
-      next = i + 1 < batches.length ? scanBatch(batches[i + 1]!) : null;
+    for (const batch of batches) {
       const todo: Array<{ f: DetectedInput; scan: FileScan }> = [];
       const seen = new Set<string>();
-      for (const { f, scan, error } of scanned) {
-        if (scan === null) {
-          this.summary.badFiles.push({ path: f.path, why: `it could not be read (${messageOf(error)})` });
+      for (const f of batch) {
+        const scan = await scans.get(f.path)!;
+        if (scan instanceof Error) {
+          this.summary.badFiles.push({ path: f.path, why: `it could not be read (${messageOf(scan)})` });
         } else if (scan.gzipError !== null) {
           this.summary.badFiles.push({ path: f.path, why: `it is a damaged gzip file (${scan.gzipError}); nothing from it was indexed, fetch it again from the Logpush destination` });
         } else if (this.known.has(scan.sha256) || seen.has(scan.sha256)) {
@@ -202,22 +191,41 @@ class Ingest {
     }
   }
 
+  /** Whether `dataset` holds any record yet (when not, new records need no check against it). */
+  private async hasRows(dataset: DatasetName): Promise<boolean> {
+    const r = await this.db.rows<{ x: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${dataset}) AS x`);
+    return r[0]?.x === true;
+  }
+
+  /** Records files as indexed, in one statement. */
+  private async recordFiles(rows: Array<{ path: string; scan: FileScan; kind: string; dataset: string | null; rows: number; duplicates: number; badLines: number; note: string | null }>): Promise<void> {
+    if (rows.length === 0) return;
+    const v = (x: string | null): string => (x === null ? "NULL" : lit(x));
+    const values = rows.map((r) => `(${lit(r.scan.sha256)}, ${lit(r.path)}, ${r.scan.bytes}, ${lit(r.kind)}, ${v(r.dataset)}, ${r.scan.lines}, ${r.rows}, ${r.duplicates}, ${r.badLines}, ${v(r.note)}, ${this.summary.ingestId}, now())`);
+    await this.db.run(`INSERT OR IGNORE INTO ingested_files VALUES ${values.join(", ")}`);
+    for (const r of rows) this.known.add(r.scan.sha256);
+  }
+
   private async insertFiles(dataset: DatasetName, files: Array<{ f: DetectedInput; scan: FileScan }>, sizes: Map<string, number>): Promise<void> {
     const id = this.summary.ingestId;
     const withExtra = (files[0]!.f.extraFields?.length ?? 0) > 0;
     let added = 0;
     try {
+      const antiJoin = await this.hasRows(dataset);
       await this.tx(async () => {
-        await this.db.run(insertSql({ dataset, source: linesSource(files.map((x) => x.f.path), files[0]!.f.gzip === true), ingestId: id, withExtra, missingKey: "error" }));
+        const paths = files.map((x) => x.f.path);
+        await this.db.run(insertSql({ dataset, source: linesSource(paths, files[0]!.f.gzip === true), ingestId: id, withExtra, missingKey: "error", antiJoin }));
+        await this.db.run(dedupeBatchSql(dataset, id, paths));
         const perFile = new Map((await this.db.rows<{ f: string; n: bigint }>(
-          `SELECT _file AS f, count(*) AS n FROM ${dataset} WHERE _ingest_id = ${id} AND _file IN (${files.map((x) => lit(x.f.path)).join(", ")}) GROUP BY _file`,
+          `SELECT _file AS f, count(*) AS n FROM ${dataset} WHERE _ingest_id = ${id} AND _file IN (${paths.map(lit).join(", ")}) GROUP BY _file`,
         )).map((r) => [r.f, Number(r.n)]));
-        for (const { f, scan } of files) {
+        const rec = files.map(({ f, scan }) => {
           const rows = perFile.get(f.path) ?? 0;
           added += rows;
-          await this.recordFile(f.path, scan, "logpush", dataset, { rows, duplicates: scan.lines - scan.emptyLines - rows, badLines: 0 }, null);
-        }
-        if (dataset === "ssh_logs") await this.deriveFromSshLogs(files.map((x) => x.f.path));
+          return { path: f.path, scan, kind: "logpush", dataset, rows, duplicates: scan.lines - scan.emptyLines - rows, badLines: 0, note: null };
+        });
+        await this.recordFiles(rec);
+        if (dataset === "ssh_logs") await this.deriveFromSshLogs(paths);
       });
     } catch (err) {
       if (err instanceof SshLogError && err.code === "ERR_DATABASE_LOCKED") throw err;
@@ -259,9 +267,10 @@ class Ingest {
         const c = (await this.db.rows<{ good: bigint; bad: bigint }>(`SELECT count(*) FILTER (WHERE ok) AS good, count(*) FILTER (WHERE NOT ok) AS bad FROM ssh_log_stage`))[0]!;
         const good = Number(c.good);
         const bad = Number(c.bad);
-        await this.db.run(insertSql({ dataset, source: "(SELECT line, filename FROM ssh_log_stage WHERE ok)", ingestId: this.summary.ingestId, withExtra: (f.extraFields?.length ?? 0) > 0, missingKey: "skip" }));
+        await this.db.run(insertSql({ dataset, source: "(SELECT line, filename FROM ssh_log_stage WHERE ok)", ingestId: this.summary.ingestId, withExtra: (f.extraFields?.length ?? 0) > 0, missingKey: "skip", antiJoin: true }));
+        await this.db.run(dedupeBatchSql(dataset, this.summary.ingestId, [f.path]));
         const rows = await this.rowsAddedThisRun(dataset, [f.path]);
-        await this.recordFile(f.path, scan, "logpush", dataset, { rows, duplicates: good - rows, badLines: bad }, bad > 0 ? `${bad} bad lines left out` : null);
+        await this.recordFiles([{ path: f.path, scan, kind: "logpush", dataset, rows, duplicates: good - rows, badLines: bad, note: bad > 0 ? `${bad} bad lines left out` : null }]);
         if (dataset === "ssh_logs") await this.deriveFromSshLogs([f.path]);
         this.summary.rows[dataset]! += rows;
         this.summary.duplicates += good - rows;
@@ -277,51 +286,13 @@ class Ingest {
     this.progress(1, sizes.get(f.path) ?? 0);
   }
 
-  /** Commands and transcripts from the ssh_logs rows added from `paths` (payloads, or the proxy index's Command). */
+  /** Commands and transcripts from the ssh_logs rows added from `paths` (payloads, or the proxy index's Command), in SQL. */
   private async deriveFromSshLogs(paths: string[]): Promise<void> {
-    let last = -1n;
-    for (;;) {
-      const page = await this.db.rows<{
-        rid: bigint; SessionID: string; ProgramID: string | null; ProgramType: string | null; PTY: string | null; Payload: string | null;
-        UserEmail: string | null; TargetID: string | null; Username: string | null; start: bigint | null; command: string | null;
-      }>(`SELECT rowid AS rid, SessionID, ProgramID, ProgramType, PTY, Payload, UserEmail, TargetID, Username,
-            epoch_us(coalesce(ProgramStartDatetime, SessionStartDatetime, Datetime)) AS start, _extra->>'Command' AS command
-          FROM ssh_logs WHERE _ingest_id = ${this.summary.ingestId} AND _file IN (${paths.map(lit).join(", ")}) AND rowid > ${last}
-          ORDER BY rowid LIMIT 512`);
-      if (page.length === 0) break;
-      for (const r of page) {
-        last = r.rid;
-        const ctx: RowContext = {
-          source: "ssh_logs", sessionId: r.SessionID, programId: r.ProgramID, recordingId: null,
-          userEmail: r.UserEmail, targetId: r.TargetID, username: r.Username, startMicros: r.start,
-        };
-        let exec = r.command;
-        if (r.Payload) {
-          let cast;
-          try {
-            cast = parseCastText(Buffer.from(r.Payload, "base64").toString("utf8"), `ssh_logs ${r.SessionID}/${r.ProgramID}`);
-          } catch {
-            cast = null; // a payload that is not asciicast keeps its row; it yields no text
-          }
-          if (cast) {
-            exec ??= cast.command;
-            const d = new EventDigester(r.ProgramType !== "exec" && (r.PTY ?? "") !== "");
-            for (const ev of cast.events) d.push(ev);
-            const digest = d.end();
-            for (const c of digest.commands) appendCommand(this.commands, ctx, "typed", c);
-            for (const l of digest.transcript) appendTranscriptLine(this.transcripts, ctx, l);
-            this.summary.rows.commands! += digest.commands.length;
-            this.summary.rows.transcripts! += digest.transcript.length;
-          }
-        }
-        if (exec) {
-          appendCommand(this.commands, ctx, "exec", { offsetS: 0, command: exec });
-          this.summary.rows.commands!++;
-        }
-      }
-    }
-    this.commands.flushSync();
-    this.transcripts.flushSync();
+    const before = await this.db.rows<{ c: bigint; t: bigint }>(`SELECT (SELECT count(*) FROM commands) AS c, (SELECT count(*) FROM transcripts) AS t`);
+    for (const sql of payloadDerivationSql(this.summary.ingestId, paths)) await this.db.run(sql);
+    const after = await this.db.rows<{ c: bigint; t: bigint }>(`SELECT (SELECT count(*) FROM commands) AS c, (SELECT count(*) FROM transcripts) AS t`);
+    this.pendingDerived.commands += Number(after[0]!.c - before[0]!.c);
+    this.pendingDerived.transcripts += Number(after[0]!.t - before[0]!.t);
   }
 
   // ---- Recordings -----------------------------------------------------------------------------
@@ -363,7 +334,7 @@ class Ingest {
     const existing = await this.db.rows<{ path: string }>(`SELECT path FROM recordings WHERE recording_id = $id`, { id: recordingId });
     if (existing.length > 0) {
       this.summary.sameRecording.push({ path, why: `it holds the same session as ${existing[0]!.path}, indexed already` });
-      await this.recordFile(path, scan, kind, null, { rows: 0, duplicates: 1, badLines: 0 }, `same session as ${existing[0]!.path}`);
+      await this.recordFiles([{ path, scan, kind, dataset: null, rows: 0, duplicates: 1, badLines: 0, note: `same session as ${existing[0]!.path}` }]);
       return;
     }
     const x = info.extra;
@@ -398,7 +369,7 @@ class Ingest {
       for (const l of digest.transcript) appendTranscriptLine(this.transcripts, ctx, l);
       this.commands.flushSync();
       this.transcripts.flushSync();
-      await this.recordFile(path, scan, kind, null, { rows: 1, duplicates: 0, badLines: 0 }, err ? err.message : null);
+      await this.recordFiles([{ path, scan, kind, dataset: null, rows: 1, duplicates: 0, badLines: 0, note: err ? err.message : null }]);
     });
     this.summary.rows.recordings!++;
     this.summary.rows.commands! += digest.commands.length + (info.command ? 1 : 0);
@@ -417,6 +388,21 @@ class Ingest {
       WHERE c.source = 'recording' AND c.recording_id = r.recording_id AND (c.user_email IS NULL OR c.target_id IS NULL OR c.username IS NULL)
         AND (r.user_email IS NOT NULL OR r.target_id IS NOT NULL OR r.username IS NOT NULL)`);
   }
+}
+
+/** Runs at most `n` of the given async jobs at once, in the order they were asked for. */
+function limiter(n: number): <T>(job: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const queue: Array<() => void> = [];
+  const next = (): void => {
+    if (active >= n) return;
+    const start = queue.shift();
+    if (start) { active++; start(); }
+  };
+  return <T>(job: () => Promise<T>): Promise<T> => new Promise<T>((resolve, reject) => {
+    queue.push(() => { job().then(resolve, reject).finally(() => { active--; next(); }); });
+    next();
+  });
 }
 
 /**
@@ -450,8 +436,13 @@ export async function ingestPaths(db: AuditDb, paths: string[], opts: IngestOpti
         ing.progress(1, sizes.get(d.path) ?? 0);
       }
     }
+    // Hash, gzip check and line count for every Logpush file, two at a time, in the order they
+    // are inserted: later files are scanned while earlier ones go into DuckDB.
+    const order = DATASET_NAMES.flatMap((name) => detected.filter((d) => d.kind === "logpush" && d.dataset === name));
+    const limit = limiter(2);
+    const scans = new Map(order.map((f) => [f.path, limit(() => scanFile(f.path, { gzip: f.gzip === true, countLines: true })).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))))] as const));
     for (const name of DATASET_NAMES) {
-      await ing.logpush(name, detected.filter((d) => d.kind === "logpush" && d.dataset === name), sizes);
+      await ing.logpush(name, order.filter((d) => d.dataset === name), sizes, scans);
     }
     for (const d of detected) {
       if (d.kind === "capture" || d.kind === "zip" || d.kind === "asciicast") await ing.recording(d, sizes.get(d.path) ?? 0);

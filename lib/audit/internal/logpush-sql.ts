@@ -36,13 +36,16 @@ export interface InsertOptions {
   withExtra: boolean;
   /** "error": a record without its key fails the statement (fast path); "skip": it is left out. */
   missingKey: "error" | "skip";
+  /** Leave out records whose key is already stored (false only when the table is empty). */
+  antiJoin: boolean;
 }
 
 /**
  * INSERT of new records: parsed with the dataset's explicit structure, times converted, records
- * whose key is already stored (or repeated within the batch) left out.
+ * whose key is already stored left out. Keys repeated within the batch are removed after it by
+ * `dedupeBatchSql` (rare, and far cheaper to find afterwards than to rule out row by row).
  *
- * @example await con.run(insertSql({ dataset: "access_requests", source: linesSource(files, true), ingestId: 1, withExtra: false, missingKey: "error" }));
+ * @example await con.run(insertSql({ dataset: "access_requests", source: linesSource(files, true), ingestId: 1, withExtra: false, missingKey: "error", antiJoin: true }));
  */
 export function insertSql(o: InsertOptions): string {
   const d = DATASETS[o.dataset];
@@ -59,8 +62,7 @@ FROM (
   SELECT unnest(json_transform(src.line, ${lit(structure(d))})), ${extra} AS _extra, src.filename AS _file
   FROM ${o.source} AS src WHERE src.line IS NOT NULL
 ) AS n
-WHERE ${keyCheck} AND NOT EXISTS (SELECT 1 FROM ${d.name} AS t WHERE ${keyMatch})
-QUALIFY row_number() OVER (PARTITION BY ${d.key.map((k) => `n.${ident(k)}`).join(", ")} ORDER BY n._file) = 1`;
+WHERE ${keyCheck}${o.antiJoin ? ` AND NOT EXISTS (SELECT 1 FROM ${d.name} AS t WHERE ${keyMatch})` : ""}`;
 }
 
 /**
@@ -72,4 +74,21 @@ function extraSelect(d: Dataset, line: string): string {
   const known = `[${d.fields.map(([n]) => lit(n)).join(", ")}]`;
   const unknown = `list_filter(json_keys(${line}), k -> NOT list_contains(${known}, k))`;
   return `CASE WHEN len(${unknown}) = 0 THEN NULL ELSE json_merge_patch('{}', to_json(map_from_entries(list_transform(${unknown}, k -> {'k': k, 'v': json_extract(${line}, '$."' || replace(k, '"', '\\"') || '"')})))) END`;
+}
+
+/**
+ * DELETE of the records of ingest `ingestId` from `files` whose key came more than once in it,
+ * keeping the first (by file, then position); run after the batch's INSERT.
+ *
+ * @example await con.run(dedupeBatchSql("access_requests", 3, files));
+ */
+export function dedupeBatchSql(dataset: DatasetName, ingestId: number, files: string[]): string {
+  const d = DATASETS[dataset];
+  const keys = d.key.map(ident).join(", ");
+  const mine = `_ingest_id = ${ingestId} AND _file IN (${files.map(lit).join(", ")})`;
+  return `DELETE FROM ${d.name} WHERE rowid IN (
+  SELECT rid FROM (
+    SELECT rowid AS rid, row_number() OVER (PARTITION BY ${keys} ORDER BY _file, rowid) AS n
+    FROM ${d.name} WHERE ${mine} AND (${keys}) IN (SELECT (${keys}) FROM ${d.name} WHERE ${mine} GROUP BY ${keys} HAVING count(*) > 1)
+  ) WHERE n > 1)`;
 }

@@ -4,13 +4,17 @@
  * Both are streaming: feed events in order, then call end().
  */
 
-/** One line of plain output text, with when it started (seconds since the session began). */
+/**
+ * One line of plain output: its number among all output lines (from 0, empty ones counted) and
+ * when it was complete on screen (seconds since the session began: the time its "\n" arrived),
+ * which is where a replay should jump to show it.
+ */
 export interface TranscriptLine { lineNo: number; offsetS: number; text: string }
 /** One command line typed at a terminal: the text as the shell received it, and when Enter was pressed. */
 export interface TypedCommand { offsetS: number; command: string }
 
-/** Longest line kept whole; longer output (a binary dump, a minified file) is cut into pieces. */
-const MAX_LINE = 4096;
+/** Longest line kept whole; longer output (a binary dump without newlines) is cut into pieces. */
+const MAX_LINE = 1 << 20;
 
 // CSI, OSC (BEL or ST terminated), DCS/SOS/PM/APC strings, and two-byte escapes.
 // eslint-disable-next-line no-control-regex
@@ -38,7 +42,7 @@ export class TranscriptBuilder {
   private drawn = "";
   private current = "";
   private cr = false;
-  private startedAt = -1;
+  private lineNo = 0;
   private carry = "";
 
   /** Feeds output bytes sent `offsetS` seconds into the session. */
@@ -69,7 +73,6 @@ export class TranscriptBuilder {
         this.current = "";
         this.cr = false;
       }
-      if (this.startedAt < 0) this.startedAt = offsetS;
       if (ch === "\b") {
         this.current = this.current.slice(0, -1);
       } else if ((ch === "\t" || ch >= " ") && ch !== "\x7f") {
@@ -81,10 +84,10 @@ export class TranscriptBuilder {
 
   private emit(offsetS: number): void {
     const text = overlay(this.drawn, this.current).replace(/\s+$/, "");
-    if (text.length > 0) this.lines.push({ lineNo: this.lines.length, offsetS: this.startedAt < 0 ? offsetS : this.startedAt, text });
+    if (text.length > 0) this.lines.push({ lineNo: this.lineNo, offsetS, text });
+    this.lineNo++;
     this.current = "";
     this.drawn = "";
-    this.startedAt = -1;
   }
 
   /** Flushes the last, unterminated line. */

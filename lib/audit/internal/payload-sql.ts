@@ -1,0 +1,99 @@
+/**
+ * Commands and transcripts from ssh_logs payloads, set-based in DuckDB (so a month of payloads
+ * costs seconds, not a JavaScript loop per row). The rules are those of session-text.ts, which
+ * reads recordings: keystrokes of PTY programs edited by Backspace, Ctrl-U, Ctrl-W and Ctrl-C and
+ * ended by Enter; output split into lines at "\n", escape sequences removed, "\b" applied and a
+ * lone "\r" overwriting the line from its start.
+ */
+import { lit } from "./logpush-sql.js";
+
+/** The escape sequences stripped from text (RE2 syntax; the same set as session-text.ts). */
+export const ESCAPES_RE2 = String.raw`\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[PX^_][^\x1b]*\x1b\\|\x1b[()*+][0-~]|\x1b[ -/]*[0-~]|\x{9b}[0-?]*[ -/]*[@-~]`;
+
+/** The number of `ch` characters in the SQL string expression `e`. */
+function countOf(e: string, ch: string): string {
+  return `(length(${e}) - length(replace(${e}, ${ch}, '')))`;
+}
+
+/**
+ * The statements that derive rows from the ssh_logs rows added by ingest `ingestId` from
+ * `files`: a table of the programs with their events as lists, then INSERTs into commands and
+ * transcripts. Everything is per-row list work (no joins or windows over events), so it costs
+ * about one JSON parse of each payload. Payloads are asciicast v2 (absolute event times).
+ *
+ * @example for (const sql of payloadDerivationSql(3, ["a.log.gz"])) await db.run(sql);
+ */
+export function payloadDerivationSql(ingestId: number, files: string[]): string[] {
+  const esc = lit(ESCAPES_RE2);
+  return [
+    `CREATE OR REPLACE TEMP TABLE ssh_log_prog AS
+      WITH p AS (
+        SELECT SessionID, ProgramID, UserEmail, TargetID, Username,
+          coalesce(ProgramStartDatetime, SessionStartDatetime, Datetime) AS start,
+          coalesce(ProgramType, '') <> 'exec' AND coalesce(PTY, '') <> '' AS pty,
+          CASE WHEN coalesce(Payload, '') <> '' THEN string_split(try(decode(from_base64(Payload))), chr(10)) END AS lines,
+          _extra->>'Command' AS proxy_command
+        FROM ssh_logs WHERE _ingest_id = ${ingestId} AND _file IN (${files.map(lit).join(", ")})
+      )
+      SELECT * EXCLUDE (lines),
+        CASE WHEN json_valid(lines[1]) THEN json_extract_string(lines[1], '$.command') END AS head_command,
+        list_filter(list_transform(lines[2:], l -> CASE WHEN l LIKE '[%' THEN try(json_transform(l, '["VARCHAR"]')) END),
+          e -> e IS NOT NULL AND len(e) >= 3 AND e[2] IN ('i', 'o') AND TRY_CAST(e[1] AS DOUBLE) IS NOT NULL AND e[3] IS NOT NULL) AS evs
+      FROM p`,
+    // Typed commands (PTY programs): the keystrokes up to each Enter, with the line editing
+    // applied; the time is that of the event holding the Enter.
+    `INSERT INTO commands
+      WITH p AS (
+        SELECT *, list_transform(list_filter(evs, e -> e[2] = 'i'), e -> [e[1], replace(e[3], chr(10), chr(13))]) AS ievs
+        FROM ssh_log_prog WHERE pty AND evs IS NOT NULL
+      ), q AS (
+        SELECT *,
+          string_split(regexp_replace(array_to_string(list_transform(ievs, e -> e[2]), ''), ${esc}, '', 'g'), chr(13)) AS pieces,
+          flatten(list_transform(ievs, e -> list_transform(range(${countOf("e[2]", "chr(13)")}), x -> e[1]::DOUBLE))) AS enter_t
+        FROM p WHERE len(ievs) > 0
+      ), c AS (
+        SELECT SessionID, ProgramID, UserEmail, TargetID, Username, start,
+          unnest(pieces[1:len(pieces) - 1]) AS raw, unnest(enter_t) AS t
+        FROM q WHERE len(enter_t) > 0
+      ), e AS (
+        SELECT *, trim(list_reduce(string_split(raw, ''), (acc, ch) -> CASE
+            WHEN ch = chr(127) OR ch = chr(8) THEN left(acc, length(acc) - 1)
+            WHEN ch = chr(21) OR ch = chr(3) THEN ''
+            WHEN ch = chr(23) THEN regexp_replace(acc, '\\S+\\s*$', '')
+            WHEN ch = chr(9) OR ch >= ' ' THEN acc || ch
+            ELSE acc END, ''), ' ' || chr(9)) AS command
+        FROM c
+      )
+      SELECT 'ssh_logs', SessionID, ProgramID, NULL, UserEmail, TargetID, Username,
+        start + to_microseconds(round(t * 1e6)::BIGINT), t, 'typed', command
+      FROM e WHERE command <> ''`,
+    // Exec commands: the proxy index's Command, else the payload header's "command".
+    `INSERT INTO commands
+      SELECT 'ssh_logs', SessionID, ProgramID, NULL, UserEmail, TargetID, Username, start, 0, 'exec', coalesce(proxy_command, head_command)
+      FROM ssh_log_prog WHERE coalesce(proxy_command, head_command, '') <> ''`,
+    // Output lines: split at "\n"; each line's time is when its "\n" arrived (the last line's:
+    // the last output). Then escapes removed, and per "\r" segment backspaces applied and
+    // controls dropped, the segments drawn over each other from the line start.
+    `INSERT INTO transcripts
+      WITH p AS (
+        SELECT *, list_filter(evs, e -> e[2] = 'o') AS oevs FROM ssh_log_prog WHERE evs IS NOT NULL
+      ), q AS (
+        SELECT *, string_split(array_to_string(list_transform(oevs, e -> e[3]), ''), chr(10)) AS raw_lines,
+          list_append(flatten(list_transform(oevs, e -> list_transform(range(${countOf("e[3]", "chr(10)")}), x -> e[1]::DOUBLE))), oevs[-1][1]::DOUBLE) AS line_t
+        FROM p WHERE len(oevs) > 0
+      ), l AS (
+        SELECT SessionID, ProgramID, start, unnest(raw_lines) AS raw, unnest(line_t) AS t, generate_subscripts(raw_lines, 1) - 1 AS line_no
+        FROM q
+      ), x AS (
+        SELECT *, regexp_replace(list_reduce(
+            list_transform(string_split(regexp_replace(raw, ${esc}, '', 'g'), chr(13)), seg -> regexp_replace(
+              CASE WHEN contains(seg, chr(8)) THEN list_reduce(string_split(seg, ''), (acc, ch) -> CASE WHEN ch = chr(8) THEN left(acc, length(acc) - 1) ELSE acc || ch END, '') ELSE seg END,
+              '[\\x00-\\x08\\x0a-\\x1f\\x7f]', '', 'g')),
+            (u, top) -> top || substr(u, length(top) + 1), ''), '\\s+$', '') AS text
+        FROM l
+      )
+      SELECT 'ssh_logs', SessionID, ProgramID, NULL, line_no::INTEGER, start + to_microseconds(round(t * 1e6)::BIGINT), t, text
+      FROM x WHERE text <> ''`,
+    `DROP TABLE IF EXISTS ssh_log_prog`,
+  ];
+}
