@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, BIN, type CliResult } from "../helpers/run-cli.js";
@@ -93,6 +93,21 @@ describe("hostile surroundings", () => {
     const r = runUnprivileged(["decrypt", "-i", env.key, "-l", LOG, "-o", join(dir, "g.zip")]);
     expect([r.code, codeOf(r)], r.stderr).toEqual([6, "ERR_OUTPUT"]);
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it("a zip whose entry escapes its folder: ssh-log export refuses it with ERR_BAD_INPUT, exit 5, nothing written", async () => {
+    const zip = join(env.dir, "good.zip");
+    expect((await runCli(["decrypt", "-i", env.key, "-l", LOG, "-o", zip])).code).toBe(0);
+    const bytes = readFileSync(zip);
+    const name = Buffer.from("term_data.txt");
+    for (let at = bytes.indexOf(name); at >= 0; at = bytes.indexOf(name, at + 1)) bytes.write("../../etc/pwd", at, "latin1");
+    const evil = join(env.dir, "evil.zip");
+    writeFileSync(evil, bytes);
+    const out = join(env.dir, "evil.cast");
+    const r = await runCli(["export", evil, "-f", "cast", "-o", out]);
+    expect([r.code, codeOf(r)], r.stderr).toEqual([5, "ERR_BAD_INPUT"]);
+    expect(existsSync(out)).toBe(false);
+    expect(existsSync(join(env.dir, "..", "etc"))).toBe(false);
   });
 
   describe("a full disk (a 16 KiB tmpfs)", () => {
