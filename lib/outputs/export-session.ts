@@ -1,5 +1,4 @@
-import { mkdir } from "node:fs/promises";
-import { OutputError, UsageError } from "../errors.js";
+import { UsageError } from "../errors.js";
 import type { ReadOutcome, Session } from "../session/model.js";
 import { writeAsciicast } from "./asciicast.js";
 import { writeCommandsJsonl } from "./commands.js";
@@ -56,11 +55,6 @@ export async function exportSession(session: Session, format: ExportFormat, outp
     case "typescript": {
       if (output === null || output === "-") {
         throw new UsageError("A typescript is two files (term_data.txt and term_times.txt); give the folder to write them in with -o DIR.");
-      }
-      try {
-        await mkdir(output, { recursive: true });
-      } catch (err) {
-        throw new OutputError(`The folder ${output} cannot be created (${(err as NodeJS.ErrnoException).code ?? String(err)}); choose another -o folder.`, { file: output, cause: err });
       }
       const r = await writeTypescript(session, output);
       return { format, output, bytes: r.dataBytes + r.timesBytes, detail: `term_data.txt ${r.dataBytes} bytes, term_times.txt ${r.timesBytes} bytes`, outcome: r.outcome };

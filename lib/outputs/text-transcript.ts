@@ -85,6 +85,17 @@ export async function writeTextTranscript(session: Session, sink: Sink): Promise
     }
     return false;
   });
+  // When a full-screen program starts: write the lines above the cursor first, so the program's
+  // screen comes after them.
+  term.parser.registerCsiHandler({ prefix: "?", final: "h" }, (params) => {
+    if (term.buffer.active.type !== "normal") return false;
+    if (!params.some((p) => p === 1049 || p === 1047 || p === 47)) return false;
+    flushScrollback();
+    const cursorLine = normal.baseY + normal.cursorY;
+    const from = next();
+    if (cursorLine > from) markLine(writeRange(from, cursorLine, false) - 1);
+    return false;
+  });
   // When a full-screen program leaves the alternate screen: keep its last screen.
   term.parser.registerCsiHandler({ prefix: "?", final: "l" }, (params) => {
     if (term.buffer.active.type !== "alternate") return false;

@@ -1,7 +1,8 @@
 import { createWriteStream, type WriteStream } from "node:fs";
 import { once } from "node:events";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { UsageError } from "../errors.js";
+import { OutputError, UsageError } from "../errors.js";
 import { Source, type ReadOutcome, type Session } from "../session/model.js";
 import { writeAtomically } from "./atomic-file.js";
 import { Sink } from "./output-target.js";
@@ -25,7 +26,7 @@ async function close(ws: WriteStream): Promise<void> {
  * Writes the classic `script` typescript and timing pair into folder `dir`: `term_data.txt` and
  * `term_times.txt`, byte for byte what `decrypt` puts in its zip (and ssh-log-cli in its own), so
  * `scriptreplay --timing term_times.txt term_data.txt` replays it. Only sessions with a PTY have
- * one; both files are written to temporary names and renamed.
+ * one; the folder is created when missing, and both files are written to temporary names and renamed.
  *
  * @example await writeTypescript(session, "out/session-typescript");
  */
@@ -33,6 +34,11 @@ export async function writeTypescript(session: Session, dir: string): Promise<Ty
   const pty = session.info.pty;
   if (pty === null) {
     throw new UsageError(`${session.info.path} has no terminal (an exec session), so it has no typescript; export it as cast or text, or decrypt it for data_from_client.txt and data_from_server.txt.`, { file: session.info.path });
+  }
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (err) {
+    throw new OutputError(`The folder ${dir} cannot be created (${(err as NodeJS.ErrnoException).code ?? String(err)}); choose another output folder.`, { file: dir, cause: err });
   }
   const dataPath = join(dir, "term_data.txt");
   const timesPath = join(dir, "term_times.txt");

@@ -4,12 +4,30 @@ import yauzl from "yauzl";
 import { BadInputError, SshLogError, TruncatedError, fsError } from "../errors.js";
 import type { ExitData, Pty } from "../format/header.js";
 import { Source } from "../format/packets.js";
+import { formatDelay } from "../outputs/script-format.js";
 import { eventsOf, newOutcome, type Session, type SessionEvent, type SessionInfo } from "./model.js";
 
 const MAX_ENTRIES = 64;
 const EVENT_BYTES = 64 * 1024;
 const BATCH = 512;
 const MAX_EVENT_BYTES = 64 << 20;
+
+/**
+ * The gap in microseconds behind a term_times.txt delay. Delays are printed from binary32, so
+ * gaps above about 16.7 s lost their last digits; of the gaps that print as `text`, this picks the
+ * nearest, so that writing the timing again gives the same text.
+ *
+ * @example gapFromDelay("90.549812") === 90549812
+ */
+export function gapFromDelay(text: string): number {
+  const guess = Math.round(Number(text) * 1e6);
+  if (!/^\d+\.\d{6}$/.test(text) || formatDelay(guess) === text) return guess;
+  for (let k = 1; k <= 1024; k++) {
+    if (formatDelay(guess - k) === text) return guess - k;
+    if (formatDelay(guess + k) === text) return guess + k;
+  }
+  return guess;
+}
 
 function notOurs(path: string, what: string): BadInputError {
   return new BadInputError(`${path} is not a zip written by ssh-log or ssh-log-cli decrypt: ${what}; give the -decrypted.zip file, or the encrypted capture with -i KEY.`, { file: path });
@@ -215,7 +233,7 @@ export async function openZip(path: string): Promise<Session> {
             outcome.error = new BadInputError(`${path}: line ${lineNo} of term_times.txt is not "<delay> <bytes>"; the output before it was kept.`, { file: path, offset: lineNo });
             break;
           }
-          micros += Math.round(Number(m[1]) * 1e6);
+          micros += gapFromDelay(m[1]!);
           const want = Number(m[2]);
           if (want > MAX_EVENT_BYTES) {
             outcome.error = new BadInputError(`${path}: line ${lineNo} of term_times.txt claims ${want} bytes in one write, more than ${MAX_EVENT_BYTES}; the output before it was kept.`, { file: path, offset: lineNo });
