@@ -25,6 +25,8 @@ export interface DetectedInput {
   extraFields?: string[];
   /** For unknown inputs: why the file was not recognised, as a phrase. */
   why?: string;
+  /** The file is damaged (a gzip stream that does not inflate): a bad file, not merely another kind. */
+  damaged?: boolean;
 }
 
 /** How much of a file is read to recognise it. */
@@ -73,10 +75,11 @@ export async function detectInput(path: string): Promise<DetectedInput> {
   if (head[0] === 0x1f && head[1] === 0x8b) {
     gzip = true;
     try {
-      // Sync flush: the head is cut mid-stream on purpose; take what inflates from it.
-      text = gunzipSync(head, { finishFlush: zc.Z_SYNC_FLUSH }).subarray(0, HEAD_BYTES).toString("utf8");
+      // A whole small file must inflate completely; a larger file's head is cut mid-stream on
+      // purpose (sync flush: take what inflates from it).
+      text = (head.length < HEAD_BYTES ? gunzipSync(head) : gunzipSync(head, { finishFlush: zc.Z_SYNC_FLUSH })).subarray(0, HEAD_BYTES).toString("utf8");
     } catch (err) {
-      return { path, kind: "unknown", gzip, why: `it is not a valid gzip file (${(err as Error).message})` };
+      return { path, kind: "unknown", gzip, damaged: true, why: `it is a damaged gzip file (${(err as Error).message}); fetch it again` };
     }
   } else {
     // A capture starts with a 4-byte big-endian header length followed by base64.

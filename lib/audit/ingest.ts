@@ -431,7 +431,10 @@ export async function ingestPaths(db: AuditDb, paths: string[], opts: IngestOpti
   await ing.init({ files: files.length, bytes });
   try {
     for (const d of detected) {
-      if (d.kind === "unknown") {
+      if (d.kind === "unknown" && d.damaged) {
+        ing.summary.badFiles.push({ path: d.path, why: `${d.why ?? "it is damaged"}; nothing from it was indexed` });
+        ing.progress(1, sizes.get(d.path) ?? 0);
+      } else if (d.kind === "unknown") {
         ing.summary.skipped.push({ path: d.path, why: `it is not an audit input: ${d.why ?? "not recognised"}` });
         ing.progress(1, sizes.get(d.path) ?? 0);
       }
