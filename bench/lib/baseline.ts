@@ -128,3 +128,37 @@ export function baselineSeal(key: Buffer, baseNonce: Buffer, outPath: string, co
   }
   return total;
 }
+
+/**
+ * The same bare loop with hpke-js's defaults end to end: @hpke/core's recipient context with the
+ * pure-JavaScript @hpke/chacha20poly1305 AEAD, one awaited `open` per block (reported for
+ * comparison, not judged).
+ *
+ * @example const { blocks } = await hpkeJsDecrypt("large.log", sk, "/tmp/out.bin");
+ */
+export async function hpkeJsDecrypt(path: string, privateKey: Uint8Array, outPath: string): Promise<BaselineResult> {
+  const { CipherSuite, DhkemX25519HkdfSha256, HkdfSha256 } = await import("@hpke/core");
+  const { Chacha20Poly1305 } = await import("@hpke/chacha20poly1305");
+  const data = await (await import("node:fs/promises")).readFile(path);
+  const out = openSync(outPath, "w");
+  try {
+    let pos = 0;
+    const hlen = data.readUInt32BE(pos); pos += 4;
+    const header = parseHeader(data.subarray(pos, pos + hlen), path); pos += hlen;
+    const suite = new CipherSuite({ kem: new DhkemX25519HkdfSha256(), kdf: new HkdfSha256(), aead: new Chacha20Poly1305() });
+    const ctx = await suite.createRecipientContext({ recipientKey: await suite.kem.importKey("raw", exactBuffer(privateKey), false), enc: exactBuffer(header.encapsulatedKey) });
+    let blocks = 0;
+    let plainBytes = 0;
+    while (pos + 4 <= data.length) {
+      const len = data.readUInt32BE(pos); pos += 4;
+      const plain = new Uint8Array(await ctx.open(exactBuffer(data.subarray(pos, pos + len))));
+      pos += len;
+      blocks++;
+      plainBytes += plain.length;
+      writeSync(out, plain);
+    }
+    return { blocks, plainBytes };
+  } finally {
+    closeSync(out);
+  }
+}

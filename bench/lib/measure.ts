@@ -12,8 +12,8 @@ export interface Row {
   ratio: number;
   /** The ratio must be >= goal (or, for limits such as memory, the figure must be <= goal). */
   goal: number;
-  /** ">=": ratio at least goal. "<=": ratio at most goal, or, with no baseline (NaN), the candidate at most goal (an absolute limit such as MB of RSS). */
-  kind: ">=" | "<=";
+  /** "info": a figure for comparison, never a miss. ">=": ratio at least goal. "<=": ratio at most goal, or, with no baseline (NaN), the candidate at most goal (an absolute limit such as MB of RSS). */
+  kind: ">=" | "<=" | "info";
   pass: boolean;
   note: string;
 }
@@ -28,6 +28,11 @@ export function higherIsBetter(target: string, unit: string, candidate: number, 
 export function lowerIsBetter(target: string, unit: string, candidate: number, baseline: number, goal: number, note = ""): Row {
   const ratio = baseline / candidate;
   return { target, unit, candidate, baseline, ratio, goal, kind: ">=", pass: ratio >= goal, note };
+}
+
+/** A figure reported for comparison (candidate/baseline shown), never a pass or a miss. */
+export function info(target: string, unit: string, candidate: number, baseline: number, note = ""): Row {
+  return { target, unit, candidate, baseline, ratio: candidate / baseline, goal: Number.NaN, kind: "info", pass: true, note };
 }
 
 /** A row for times with a ceiling relative to a baseline: passes when candidate/baseline <= goal. */
@@ -96,7 +101,8 @@ export function spawnWithPeakRss(args: string[], hwmFile: string, hook: string):
 }
 
 /**
- * Wall time of `node args...` run `runs` times; the median, in seconds.
+ * Wall time of `node args...` run `runs` times; the best (shortest), in seconds: on a shared
+ * machine other work only ever adds time, so the minimum is the steadiest figure.
  *
  * @example timeNode(["-e", "0"], 10)
  */
@@ -108,5 +114,5 @@ export function timeNode(args: string[], runs: number): number {
     times.push(now() - t);
     if (r.status !== 0 && r.status !== null) throw new Error(`node ${args.join(" ")} exited with ${r.status}`);
   }
-  return median(times);
+  return Math.min(...times);
 }

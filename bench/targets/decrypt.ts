@@ -2,13 +2,20 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { openCaptureFile } from "../../lib/session/open-capture-file.js";
 import { writeDecryptedZip } from "../../lib/outputs/zip.js";
-import { baselineDecrypt } from "../lib/baseline.js";
+import { baselineDecrypt, hpkeJsDecrypt } from "../lib/baseline.js";
 import type { BenchContext } from "../lib/context.js";
 import type { CaptureStats } from "../lib/gen-capture.js";
-import { atMost, bestOfAlternating, higherIsBetter, type Row, spawnWithPeakRss } from "../lib/measure.js";
+import { atMost, bestOfAlternating, higherIsBetter, info, now, type Row, spawnWithPeakRss } from "../lib/measure.js";
 import { ROOT } from "../lib/context.js";
 
 const MB = 1e6;
+
+/** Seconds `fn` takes. */
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const t = now();
+  await fn();
+  return now() - t;
+}
 
 /** The library path of `ssh-log decrypt`: open the capture with the key file, write the zip. */
 export async function candidateDecrypt(log: string, keyPath: string, out: string): Promise<void> {
@@ -62,6 +69,8 @@ export async function benchDecryptLarge(ctx: BenchContext): Promise<Row[]> {
   rmSync(zip, { force: true });
   const mb = cap.fileBytes / MB;
   const rows = [higherIsBetter("decrypt, 64 KiB blocks", "MB/s", mb / tCand, mb / tBase, 0.8, `${(cap.fileBytes / 2 ** 20).toFixed(0)} MiB, ${cap.blocks} blocks, best of ${ctx.config.runs}`)];
+  rows.push(info("(hpke-js default AEAD, bare loop)", "MB/s", mb / (await timed(() => hpkeJsDecrypt(cap.path, ctx.privateKey, base))), mb / tBase, "@hpke/core + @hpke/chacha20poly1305, one run; ratio against the native baseline"));
+  rmSync(base, { force: true });
   const hwm = ctx.out("hwm.txt");
   const r = spawnWithPeakRss([join(ROOT, "bin/ssh-log.js"), "decrypt", "-i", ctx.keyPath, "-l", cap.path, "-o", zip], hwm, join(ROOT, "dist/bench/hwm-hook.js"));
   rmSync(zip, { force: true });
@@ -81,5 +90,10 @@ export async function benchDecryptSmall(ctx: BenchContext): Promise<Row[]> {
     () => { rmSync(base, { force: true }); rmSync(zip, { force: true }); });
   rmSync(base, { force: true });
   rmSync(zip, { force: true });
-  return [higherIsBetter("decrypt, 1 block per keystroke", "blocks/s", cap.blocks / tCand, cap.blocks / tBase, 0.8, `${cap.blocks} blocks of 18..77 bytes, best of ${ctx.config.runs}`)];
+  const tJs = await timed(() => hpkeJsDecrypt(cap.path, ctx.privateKey, base));
+  rmSync(base, { force: true });
+  return [
+    higherIsBetter("decrypt, 1 block per keystroke", "blocks/s", cap.blocks / tCand, cap.blocks / tBase, 0.8, `${cap.blocks} blocks of 18..77 bytes, best of ${ctx.config.runs}`),
+    info("(hpke-js default AEAD, bare loop)", "blocks/s", cap.blocks / tJs, cap.blocks / tBase, "@hpke/core + @hpke/chacha20poly1305, one run; ratio against the native baseline"),
+  ];
 }
