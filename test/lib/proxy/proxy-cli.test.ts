@@ -1,0 +1,101 @@
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { encodeKeyText } from "../../../lib/crypto/keys.js";
+import { generateKeyPair } from "../../../lib/crypto/suite.js";
+import { openCapture } from "../../../lib/session/open-capture.js";
+import { BIN } from "../../helpers/run-cli.js";
+import { makeSshKey, type Sshd, sshClientOptions, startSshd } from "../../helpers/sshd.js";
+import { runProgram, waitFor } from "./setup.js";
+
+const BUILT = fileURLToPath(new URL("../../../dist/cli/commands/proxy.js", import.meta.url));
+const SOURCE = fileURLToPath(new URL("../../../cli/commands/proxy.ts", import.meta.url));
+
+let sshd: Sshd;
+let dir: string;
+let privateKey: Uint8Array;
+beforeAll(async () => {
+  if (!existsSync(BUILT) || statSync(BUILT).mtimeMs < statSync(SOURCE).mtimeMs) throw new Error(`${BUILT} is missing or stale; run npm run build first.`);
+  sshd = await startSshd();
+  dir = mkdtempSync(join(tmpdir(), "ssh-log-proxy-cli-"));
+  makeSshKey(join(dir, "proxy_host_ed25519"), "proxy-host");
+  makeSshKey(join(dir, "proxy_id_ed25519"), "ssh-log-proxy");
+  sshd.authorize(readFileSync(join(dir, "proxy_id_ed25519.pub"), "utf8"));
+  makeSshKey(join(dir, "user"), "bob@desk");
+  writeFileSync(join(dir, "users.pub"), readFileSync(join(dir, "user.pub")));
+  const pair = await generateKeyPair();
+  privateKey = pair.privateKey;
+  writeFileSync(join(dir, "sshkey.pub"), encodeKeyText(pair.publicKey));
+});
+afterAll(async () => {
+  await sshd?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Starts `ssh-log proxy` as a user would; resolves once it listens, with its port. */
+async function startCli(out: string) {
+  const child = spawn(process.execPath, [BIN, "proxy", "--listen", "127.0.0.1:0", "--upstream", `127.0.0.1:${sshd.port}`,
+    "--host-key", "proxy_host_ed25519", "--authorized-keys", "users.pub", "--upstream-key", "proxy_id_ed25519",
+    "--upstream-host-key", sshd.hostPublicKey, "--public-key", "sshkey.pub", "--out", out, "--flush-interval", "100"],
+  { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (d: Buffer) => { stderr += d.toString(); });
+  const guard = setTimeout(() => child.kill("SIGKILL"), 60_000);
+  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => { clearTimeout(guard); resolve(code); }));
+  const port = await waitFor("the proxy to listen", () => {
+    const m = /listening on 127\.0\.0\.1:(\d+)/.exec(stderr);
+    return m ? Number(m[1]) : undefined;
+  });
+  return { child, port, exited, stderr: () => stderr };
+}
+
+describe("ssh-log proxy (the command)", () => {
+  it("records an exec, logs the connection on stderr, and stops cleanly on SIGTERM (exit 0) and Ctrl-C (exit 130)", async () => {
+    const p = await startCli("recs");
+    const r = await runProgram("ssh", [...sshClientOptions(join(dir, "user"), p.port), `${sshd.user}@127.0.0.1`, "echo via-cli; exit 4"]);
+    expect(r.stdout.toString()).toBe("via-cli\n");
+    expect(r.code).toBe(4);
+    const index = join(dir, "recs", "index.ndjson");
+    const row = await waitFor("the index row", () => {
+      const t = existsSync(index) ? readFileSync(index, "utf8").trim() : "";
+      return t ? JSON.parse(t.split("\n")[0]!) as { LogFile: string; ExitStatus: number; UserKeyComment: string } : undefined;
+    });
+    expect(row.ExitStatus).toBe(4);
+    expect(row.UserKeyComment).toBe("bob@desk");
+    const s = await openCapture(join(dir, "recs", row.LogFile), { privateKey, mode: "strict" });
+    expect(s.info.command).toBe("echo via-cli; exit 4");
+    p.child.kill("SIGTERM");
+    expect(await p.exited).toBe(0);
+    const log = p.stderr();
+    expect(log).toMatch(/^\S+Z [0-9a-f]{8} connection from 127\.0\.0\.1:\d+$/m);
+    expect(log).toMatch(new RegExp(`[0-9a-f]{8} ${sshd.user} logged in with SHA256:\\S+ \\(bob@desk\\)`));
+    expect(log).toMatch(/[0-9a-f]{8}-0 exited with status 4/);
+    expect(log).toMatch(/stopped\.\n$/);
+
+    const q = await startCli("recs");
+    q.child.kill("SIGINT");
+    expect(await q.exited).toBe(130);
+  });
+
+  it("fails with one sentence and the right exit code for a missing or wrong key file", async () => {
+    const base = ["proxy", "--upstream", `127.0.0.1:${sshd.port}`, "--authorized-keys", "users.pub", "--upstream-key", "proxy_id_ed25519", "--public-key", "sshkey.pub", "--out", "recs2"];
+    const cwdRun = async (extra: string[]) => {
+      const child = spawn(process.execPath, [BIN, ...base, ...extra], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+      let err = "";
+      child.stderr.on("data", (d: Buffer) => { err += d.toString(); });
+      const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+      return { code, err };
+    };
+    const missing = await cwdRun(["--host-key", "no-such-key"]);
+    expect(missing.code).toBe(6);
+    expect(missing.err).toMatch(/\[ERR_NOT_FOUND\]\n$/);
+    const pub = await cwdRun(["--host-key", "proxy_host_ed25519.pub"]);
+    expect(pub.code).toBe(5);
+    expect(pub.err).toMatch(/not an OpenSSH private key.*\[ERR_BAD_KEY\]/);
+    const swapped = await cwdRun(["--host-key", "proxy_host_ed25519", "--public-key", "proxy_host_ed25519.pub"]);
+    expect(swapped.code).toBe(5);
+  });
+});
