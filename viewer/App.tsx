@@ -16,7 +16,7 @@ import { ReplayPane } from "./components/ReplayPane.js";
 type View =
   | { screen: "list" }
   | { screen: "detail"; row: SessionRow }
-  | { screen: "replay"; row: SessionRow; startAt: number };
+  | { screen: "replay"; row: SessionRow; startAt: number; startId?: string };
 
 export interface AppProps {
   source: SessionSource;
@@ -75,11 +75,11 @@ export function App({ source, loadReplay, theme, initialFilter, onQuit }: AppPro
             )}
             {view.screen === "detail" && (
               <DetailScreen source={source} row={view.row} width={width} height={height} active={!help}
-                onReplay={(startAt) => { push({ screen: "replay", row: view.row, startAt }); }}
+                onReplay={(startAt, startId) => { push({ screen: "replay", row: view.row, startAt, startId }); }}
                 onBack={back} onHelp={openHelp} onQuit={quit} />
             )}
             {view.screen === "replay" && (
-              <ReplayPane row={view.row} load={() => loadReplay(source, view.row)} startAt={view.startAt} width={width} height={height} active={!help}
+              <ReplayPane row={view.row} load={() => loadReplay(source, view.row)} startAt={view.startAt} startId={view.startId} width={width} height={height} active={!help}
                 onBack={back} onHelp={openHelp} onQuit={quit} />
             )}
           </ErrorBoundary>

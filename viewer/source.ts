@@ -75,6 +75,8 @@ export interface ContextEvent {
 export interface CommandEntry {
   /** Microseconds since the session started. */
   atMicros: number;
+  /** Identifies the command across the detail and the replay when their timelines differ. */
+  id?: string;
   text: string;
   risky: boolean;
 }

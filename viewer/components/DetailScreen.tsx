@@ -14,8 +14,8 @@ export interface DetailScreenProps {
   width: number;
   height: number;
   active: boolean;
-  /** Replay from a moment: a command's time, or 0 for the start. */
-  onReplay(startAt: number): void;
+  /** Replay from a moment: a command's time (and id), or 0 for the start. */
+  onReplay(startAt: number, startId?: string): void;
   onBack(): void;
   onHelp(): void;
   onQuit(): void;
@@ -51,7 +51,7 @@ export function DetailScreen({ source, row, width, height, active, onReplay, onB
       case "bottom": setCursor(Math.max(0, commandsNow.current.length - 1)); break;
       case "open": {
         const c = commandsNow.current[cursorNow.current];
-        onReplay(c ? c.atMicros : 0);
+        onReplay(c ? c.atMicros : 0, c?.id);
         break;
       }
       case "replay": onReplay(0); break;

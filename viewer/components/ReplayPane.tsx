@@ -17,6 +17,8 @@ export interface ReplayPaneProps {
   load: () => Promise<ReplayModel>;
   /** Where to start playing, microseconds: 0, or a command's time. */
   startAt: number;
+  /** The command chosen to start from, to find it on the replay's timeline. */
+  startId?: string;
   width: number;
   height: number;
   active: boolean;
@@ -28,9 +30,9 @@ export interface ReplayPaneProps {
 const HINTS = "Space play/pause · ←→ 5s · ]/[ next/prev command · +/- speed · / search · n/N match · ? help · q back";
 
 /** The recorded terminal played through the emulator, with a timeline, speed, seeking, command jumps and search. */
-export function ReplayPane({ row, load, startAt, width, height, active, onBack, onHelp, onQuit }: ReplayPaneProps) {
+export function ReplayPane({ row, load, startAt, startId, width, height, active, onBack, onHelp, onQuit }: ReplayPaneProps) {
   const theme = useTheme();
-  const [state, controls] = useReplay(load, startAt);
+  const [state, controls] = useReplay(load, startAt, startId);
   const [typing, setTyping] = useState<string | null>(null);
   // The line being typed, current between renders (keys can arrive faster than React renders).
   const typed = useRef<string | null>(null);

@@ -34,7 +34,7 @@ const EMPTY: ReplayScreen = { lines: [], cursorX: 0, cursorY: 0 };
  *
  * @example const [state, controls] = useReplay(() => loadReplay(source, row.id), startAt);
  */
-export function useReplay(load: () => Promise<ReplayModel>, startAt: number): [ReplayState, ReplayControls] {
+export function useReplay(load: () => Promise<ReplayModel>, startAt: number, startId?: string): [ReplayState, ReplayControls] {
   const [model, setModel] = useState<ReplayModel | null>(null);
   const [error, setError] = useState<ReplayState["error"]>(null);
   const [screen, setScreen] = useState<ReplayScreen>(EMPTY);
@@ -52,7 +52,9 @@ export function useReplay(load: () => Promise<ReplayModel>, startAt: number): [R
       loaded = m;
       if (!live) { m.dispose(); return; }
       setModel(m);
-      const start = Math.min(m.duration, Math.max(0, startAt));
+      // A command chosen in the detail: its place on the replay's own timeline when that differs.
+      const chosen = startId === undefined ? undefined : m.commands.find((c) => c.id === startId);
+      const start = Math.min(m.duration, Math.max(0, chosen?.atMicros ?? startAt));
       setClock({ playing: start < m.duration, speed: 1, anchorMicros: start, anchorMs: Date.now(), duration: m.duration });
       if (m.problem) setMessage({ text: m.problem.message, error: true });
     }, (err: unknown) => {

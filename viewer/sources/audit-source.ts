@@ -54,6 +54,9 @@ LEFT JOIN p ON p.session_id = s.session_id
 LEFT JOIN c ON c.session_id = s.session_id
 LEFT JOIN r ON r.recording_id = s.recording_id`;
 
+/** A command's number within its program (the same in the detail and the replay). */
+const COMMAND_NUMBER = "row_number() OVER (PARTITION BY program_id ORDER BY offset_s, ts, command)";
+
 const ORDER: Record<SortKey, string> = {
   newest: "started DESC NULLS LAST, id",
   oldest: "started ASC NULLS LAST, id",
@@ -240,8 +243,9 @@ export class AuditSessionSource implements SessionSource {
       };
     });
 
-    const commands = await db.rows<{ ts: unknown; offset_s: number | null; command: string }>(
-      `SELECT ts, offset_s, command FROM commands WHERE coalesce(session_id, recording_id) = $1 AND command IS NOT NULL ORDER BY ts, offset_s`, [s.session_id]);
+    const commands = await db.rows<{ ts: unknown; offset_s: number | null; command: string; program_id: string | null; n: bigint }>(
+      `SELECT ts, offset_s, command, program_id, ${COMMAND_NUMBER} AS n FROM commands
+       WHERE coalesce(session_id, recording_id) = $1 AND command IS NOT NULL ORDER BY ts, offset_s, program_id, n`, [s.session_id]);
     return {
       row,
       fields,
@@ -249,7 +253,7 @@ export class AuditSessionSource implements SessionSource {
       commands: commands.map((c) => {
         const at = epochOf(c.ts);
         const micros = at !== null && s.started !== null ? Math.max(0, Math.round((at - s.started) * 1e6)) : Math.round((c.offset_s ?? 0) * 1e6);
-        return { atMicros: micros, text: c.command, risky: isRisky(c.command) };
+        return { atMicros: micros, id: `${c.program_id ?? ""}#${c.n}`, text: c.command, risky: isRisky(c.command) };
       }),
       problem: null,
     };
@@ -289,13 +293,14 @@ export class AuditSessionSource implements SessionSource {
     if (!shifts) return null;
     const db = await this.store();
     const s = await this.one(id);
-    const rows = await db.rows<{ program_id: string | null; offset_s: number | null; command: string }>(
-      `SELECT program_id, offset_s, command FROM commands WHERE source = 'ssh_logs' AND session_id = $1 AND command IS NOT NULL`, [s.session_id]);
+    const rows = await db.rows<{ program_id: string | null; offset_s: number | null; command: string; n: bigint }>(
+      `SELECT program_id, offset_s, command, ${COMMAND_NUMBER} AS n FROM commands
+       WHERE source = 'ssh_logs' AND session_id = $1 AND command IS NOT NULL`, [s.session_id]);
     const out: CommandEntry[] = [];
     for (const r of rows) {
       const shift = r.program_id === null ? undefined : shifts.get(r.program_id);
       if (shift === undefined) continue;
-      out.push({ atMicros: shift + Math.round((r.offset_s ?? 0) * 1e6), text: r.command, risky: isRisky(r.command) });
+      out.push({ atMicros: shift + Math.round((r.offset_s ?? 0) * 1e6), id: `${r.program_id}#${r.n}`, text: r.command, risky: isRisky(r.command) });
     }
     return out.sort((a, b) => a.atMicros - b.atMicros);
   }

@@ -65,10 +65,10 @@ export const KEYS = {
 } as const;
 
 /** Polls until `ok()` holds (Ink renders and sources answer asynchronously); fails after `ms`. */
-export async function waitFor(ok: () => boolean, ms = 8000, what = "the expected screen"): Promise<void> {
+export async function waitFor(ok: () => boolean, ms = 8000, what: string | (() => string) = "the expected screen"): Promise<void> {
   const end = Date.now() + ms;
   while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > end) throw new Error(`timed out waiting for ${typeof what === "string" ? what : what()}`);
     await tick(10);
   }
 }

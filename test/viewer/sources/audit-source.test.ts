@@ -134,3 +134,22 @@ describe("a database another process holds", () => {
     source = await openAuditSource(dbPath, dir.key);
   });
 });
+
+describe("commands across the detail and the replay", () => {
+  it("finds the command chosen in the detail on the replay's timeline of a many-program session", async () => {
+    const [row] = (await source.list({ ...all, filter: "is:root rm -rf", limit: 1 })).rows;
+    const d = await source.detail(row!.id);
+    const model = await loadReplay(source, row!);
+    try {
+      for (const c of d.commands) {
+        const placed = model.commands.find((m) => m.id === c.id);
+        expect(placed, c.text).toBeDefined();
+        expect(placed!.text).toBe(c.text);
+        const screen = (await model.seek(placed!.atMicros)).lines.join("\n");
+        expect(screen).toContain(c.text);
+      }
+    } finally {
+      model.dispose();
+    }
+  });
+});
