@@ -46,7 +46,7 @@ interface Entry {
   commandsLower: string;
 }
 
-const SKIP = /(\.pub|\.zip|-decrypted\.zip|\.json|\.md|\.txt|\.duckdb|\.duckdb\.wal)$/i;
+const SKIP = /(\.pub|\.json|\.md|\.txt|\.duckdb|\.duckdb\.wal|\.sql)$/i;
 
 /** Files under `root` (depth-first, sorted, hidden files and obvious non-recordings left out). */
 async function walk(root: string, max: number): Promise<string[]> {
@@ -63,7 +63,9 @@ async function walk(root: string, max: number): Promise<string[]> {
     }
   };
   await visit(root, 0);
-  return out;
+  // `decrypt` writes X-decrypted.zip next to X: the same session twice, so the capture stands for both.
+  const present = new Set(out);
+  return out.filter((p) => !(p.endsWith("-decrypted.zip") && present.has(p.slice(0, -"-decrypted.zip".length))));
 }
 
 const problemOf = (err: unknown): { code: string; message: string } => {

@@ -133,3 +133,29 @@ describe("replay through the terminal emulator", () => {
     }
   });
 });
+
+describe("decrypted zips", () => {
+  it("lists a zip on its own, and once only next to the capture it came from", async () => {
+    const k = tempDirWithKey();
+    cleanups.push(k.cleanup);
+    const dir = join(k.dir, "rec");
+    mkdirSync(dir);
+    copyFileSync(join(SESSIONS_DIR, "pty-exit0.log"), join(dir, "a.log"));
+    copyFileSync(join(SESSIONS_DIR, "pty-exit-status.log"), join(dir, "b.log"));
+    const { runCli } = await import("../../helpers/run-cli.js");
+    expect((await runCli(["decrypt", "-i", k.key, "-l", join(dir, "a.log")])).code).toBe(0);
+    expect((await runCli(["decrypt", "-i", k.key, "-l", join(dir, "b.log"), "-o", join(dir, "other.zip")])).code).toBe(0);
+    const s = await open(dir, null);
+    const ids = (await s.list(all)).rows.map((r) => r.id).sort();
+    expect(ids).toEqual(["a.log", "b.log", "other.zip"]);
+    expect((await s.detail("other.zip")).problem).toBeNull();
+    // A zip keeps only what the server printed (no keystrokes, so no commands), and that replays.
+    const model = await loadReplay(s, (await s.list({ ...all, filter: "other.zip" })).rows[0]!);
+    try {
+      expect(model.search("rm -rf /tmp/build-cache")).toHaveLength(1);
+      expect((await model.seek(model.duration)).lines.join("\n")).toContain("uname");
+    } finally {
+      model.dispose();
+    }
+  });
+});
