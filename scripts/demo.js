@@ -1,6 +1,6 @@
 // npm run demo: the main job end to end on the bundled sample captures, with embedded defaults
 // (no server to set up). Writes everything under ./demo-out/ and says what it did at each step.
-import { chmodSync, copyFileSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { run } from "../dist/cli/main.js";
@@ -34,3 +34,7 @@ for (const f of readdirSync("recordings").filter((f) => f.endsWith(".log")).sort
   await step("decrypt into the zip ssh-log-cli writes", ["decrypt", "-i", "sshkey", "-l", `recordings/${f}`]);
 }
 console.log(`\nDone: the zips are in ${join(out, "recordings")}.`);
+// Last: where to browse what the demo made (printed only: the demo never opens the terminal UI).
+console.log(existsSync(join(out, "ssh-audit.duckdb"))
+  ? `\nBrowse, filter and replay these sessions: cd demo-out && node ../bin/ssh-log.js view -i sshkey   (press ? for the keys)`
+  : `\nBrowse, filter and replay these sessions: node bin/ssh-log.js view demo-out/recordings -i demo-out/sshkey   (press ? for the keys)`);
