@@ -196,6 +196,7 @@ class RunningProgram implements ProgramHandle {
   private exit: RecorderExit | null = null;
   private finished: Promise<void> | null = null;
   private downClosed = false;
+  private aborted = false;
 
   constructor(
     private readonly id: string,
@@ -244,7 +245,12 @@ class RunningProgram implements ProgramHandle {
   }
 
   signal(name: string): void {
-    this.up.signal(name);
+    // ssh2 throws on names outside RFC 4254's list; a client must not be able to crash the proxy.
+    try {
+      this.up.signal(name);
+    } catch {
+      this.log(`${this.id} ignored the unknown signal ${JSON.stringify(name)} the client sent`);
+    }
   }
 
   abort(reason: string): Promise<void> {
@@ -252,6 +258,8 @@ class RunningProgram implements ProgramHandle {
   }
 
   private end(reason: string): Promise<void> {
+    // No waiting for the user to read what is left: the program is being cut off.
+    this.aborted = true;
     this.up.close();
     if (!this.downClosed) this.down.close();
     return this.finish(reason);
@@ -261,7 +269,7 @@ class RunningProgram implements ProgramHandle {
   private finish(error: string): Promise<void> {
     this.finished ??= (async () => {
       const exit = this.exit;
-      if (!this.downClosed && this.down.writable) {
+      if (!this.downClosed && this.down.writable && !this.aborted) {
         await Promise.all([drained(this.down), drained(this.down.stderr)]);
         if (exit) sendExit(this.down, exit);
         this.down.end();

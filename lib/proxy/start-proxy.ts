@@ -226,10 +226,16 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
     get connections() { return live.size; },
     close() {
       closing ??= (async () => {
-        await new Promise<void>((resolve) => { server.close(() => resolve()); for (const c of live.keys()) c.end(); });
+        // Programs first, so every recording closes and its index row is written before the index closes.
         const aborts: Array<Promise<void>> = [];
         for (const s of live.values()) for (const p of s?.programs ?? []) aborts.push(p.abort("the proxy was stopped"));
         await Promise.all(aborts);
+        await new Promise<void>((resolve) => {
+          // A peer that never answers our close must not hold the shutdown forever.
+          const t = setTimeout(resolve, 5000);
+          server.close(() => { clearTimeout(t); resolve(); });
+          for (const c of live.keys()) c.end();
+        });
         await index.close();
       })();
       return closing;

@@ -138,6 +138,18 @@ describe("ssh-log proxy with real OpenSSH", () => {
     expect(received.subarray(at2, at2 + data.length).equals(data)).toBe(true);
   }, 180_000);
 
+  it("a program killed by a signal: exit-signal reaches the client as over a direct connection, and is recorded", async () => {
+    const cmd = "echo before; kill -TERM $$; echo after";
+    const direct = await runProgram("ssh", [...rig.sshd.sshArgs(), rig.target, cmd]);
+    const r = await runProgram("ssh", [...rig.sshArgs(), rig.target, cmd]);
+    expect(r.stdout.toString()).toBe("before\n");
+    expect(r.code).toBe(direct.code);
+    const row = await rowFor((x) => x.Command === cmd);
+    expect(row).toMatchObject({ ExitStatus: null, ExitSignal: "TERM", Error: "" });
+    const rec = await readRecording(join(rig.outDir, row.LogFile), rig.privateKey);
+    expect(rec.header.exit).toMatchObject({ status: null, signal: "TERM", coreDumped: false });
+  });
+
   it("refuses SFTP with a clear message and records nothing for it", async () => {
     const before = rig.indexRows().length;
     const r = await runProgram("sftp", ["-b", "-", ...rig.sshArgs().map((a) => (a === "-p" ? "-P" : a)), rig.target], { input: "ls\n" });
@@ -177,5 +189,29 @@ describe("ssh-log proxy with real OpenSSH", () => {
     const rec = await readRecording(join(rig.outDir, row.LogFile), rig.privateKey);
     expect(dataOf(rec.packets, 1).toString()).toBe("started\n");
     for (let i = 0; i < 6; i++) expect((await rowFor((x) => x.Command === `sleep 1; echo ok-${i}; exit ${i}`)).ExitStatus).toBe(i);
+  });
+});
+
+describe("stopping the proxy", () => {
+  it("ends open sessions, closes their recordings with a reason and writes their index rows", async () => {
+    const own = await startRig();
+    try {
+      const { spawn } = await import("node:child_process");
+      const child = spawn("ssh", [...own.sshArgs(), own.target, "echo running; sleep 60"], { stdio: ["ignore", "pipe", "pipe"] });
+      let out = "";
+      child.stdout.on("data", (d: Buffer) => { out += d.toString(); });
+      const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+      await waitFor("the program to run", () => (out.includes("running") ? true : undefined));
+      await own.proxy.close();
+      expect(await exited).toBe(255);
+      const row = own.indexRows().find((x) => x.Command === "echo running; sleep 60");
+      expect(row).toMatchObject({ ExitStatus: null, Error: "the proxy was stopped" });
+      const rec = await readRecording(join(own.outDir, row!.LogFile), own.privateKey);
+      expect(rec.header.exit).toMatchObject({ status: null, errorMessage: "the proxy was stopped" });
+      expect(dataOf(rec.packets, 1).toString()).toBe("running\n");
+      expect(own.proxy.connections).toBe(0);
+    } finally {
+      await own.stop();
+    }
   });
 });
