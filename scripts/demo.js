@@ -33,6 +33,9 @@ await step("what a capture's cleartext header says, no key needed", ["inspect", 
 for (const f of readdirSync("recordings").filter((f) => f.endsWith(".log")).sort()) {
   await step("decrypt into the zip ssh-log-cli writes", ["decrypt", "-i", "sshkey", "-l", `recordings/${f}`]);
 }
+// Recording: real sessions through ssh-log proxy when a local sshd can run, else scripted ones.
+const { demoRecording } = await import("./demo-recording.js");
+await demoRecording({ out, step, recipient: join(out, "my-key.pub"), privateKey: "my-key" });
 console.log(`\nDone: the zips are in ${join(out, "recordings")}.`);
 // Last: where to browse what the demo made (printed only: the demo never opens the terminal UI).
 console.log(existsSync(join(out, "ssh-audit.duckdb"))
