@@ -8,7 +8,7 @@
 import { lit } from "./logpush-sql.js";
 
 /** The escape sequences stripped from text (RE2 syntax; the same set as session-text.ts). */
-export const ESCAPES_RE2 = String.raw`\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[PX^_][^\x1b]*\x1b\\|\x1b[()*+][0-~]|\x1b[ -/]*[0-~]|\x{9b}[0-?]*[ -/]*[@-~]`;
+export const ESCAPES_RE2 = String.raw`\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[PX^_][^\x1b]*\x1b\\|\x1b[()*+][0-~]|\x1b[ -/]*[0-OQ-WYZ\\\x60a-~]|\x{9b}[0-?]*[ -/]*[@-~]`;
 
 /** The number of `ch` characters in the SQL string expression `e`. */
 function countOf(e: string, ch: string): string {

@@ -18,7 +18,7 @@ const MAX_LINE = 1 << 20;
 
 // CSI, OSC (BEL or ST terminated), DCS/SOS/PM/APC strings, and two-byte escapes.
 // eslint-disable-next-line no-control-regex
-const ESCAPES = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[PX^_][^\x1b]*\x1b\\|\x1b[()*+][0-~]|\x1b[ -/]*[0-~]|\x9b[0-?]*[ -/]*[@-~]/g;
+const ESCAPES = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[PX^_][^\x1b]*\x1b\\|\x1b[()*+][0-~]|\x1b[ -/]*[0-OQ-WYZ\\`a-~]|\x9b[0-?]*[ -/]*[@-~]/g;
 
 /**
  * Plain text of terminal output: escape sequences removed, `\b` applied, `\r` before `\n`
@@ -54,7 +54,7 @@ export class TranscriptBuilder {
     this.carry = "";
     if (esc !== -1 && esc >= text.length - 64) {
       const tail = text.slice(esc);
-      if (!/^\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[()*+][0-~]|[ -/]*[0-~])/.test(tail) && tail.length < 64) {
+      if (!/^\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[PX^_][^\x1b]*\x1b\\|[()*+][0-~]|[ -/]*[0-OQ-WYZ\\`a-~])/.test(tail) && tail.length < 64) {
         this.carry = tail;
         body = text.slice(0, esc);
       }
