@@ -27,7 +27,8 @@ export interface ProxyRig {
   stop(): Promise<void>;
 }
 
-export async function startRig(opts: { flushIntervalMs?: number } = {}): Promise<ProxyRig> {
+/** Starts sshd and the proxy; `outDir` puts the recordings elsewhere (e.g. on a small tmpfs). */
+export async function startRig(opts: { flushIntervalMs?: number; outDir?: string } = {}): Promise<ProxyRig> {
   const sshd = await startSshd();
   const dir = mkdtempSync(join(tmpdir(), "ssh-log-proxy-"));
   try {
@@ -38,7 +39,7 @@ export async function startRig(opts: { flushIntervalMs?: number } = {}): Promise
     writeFileSync(join(dir, "users.pub"), readFileSync(`${userKey}.pub`));
     const { privateKey, publicKey } = await generateKeyPair();
     writeFileSync(join(dir, "sshkey.pub"), encodeKeyText(publicKey));
-    const outDir = join(dir, "recordings");
+    const outDir = opts.outDir ?? join(dir, "recordings");
     const logLines: string[] = [];
     const proxy = await startProxy({
       listen: { host: "127.0.0.1", port: 0 },
