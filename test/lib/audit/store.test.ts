@@ -1,0 +1,91 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { type AuditDb, openAuditDb } from "../../../lib/audit/open-db.js";
+import { ingestPaths } from "../../../lib/audit/ingest.js";
+import { exportParquet, EXPORT_TABLES } from "../../../lib/audit/export-parquet.js";
+import { queryObjects, runQuery } from "../../../lib/audit/query.js";
+import { tempDir } from "../../helpers/fixtures.js";
+import { LOGPUSH_DIR } from "./logpush-sample.js";
+
+describe("the audit store file", () => {
+  const tmp = tempDir();
+  const path = join(tmp.dir, "audit.duckdb");
+  let db: AuditDb;
+
+  beforeAll(async () => {
+    db = await openAuditDb(path, { write: true });
+    await ingestPaths(db, [LOGPUSH_DIR]);
+    db.close();
+    db = await openAuditDb(path);
+  });
+  afterAll(() => { db.close(); tmp.cleanup(); });
+
+  it("exports every table to Parquet by day, and DuckDB reads back the same rows", async () => {
+    const out = join(tmp.dir, "warehouse");
+    const r = await exportParquet(db, out);
+    expect(r.map((x) => x.table)).toEqual(EXPORT_TABLES.map(([t]) => t));
+    const days = readdirSync(join(out, "access_requests"));
+    expect(days.length).toBeGreaterThan(20);
+    for (const d of days) expect(d).toMatch(/^day=\d{4}-\d{2}-\d{2}$/);
+    const inst = await DuckDBInstance.create(":memory:");
+    const con = await inst.connect();
+    try {
+      for (const x of r.filter((t) => t.rows > 0)) {
+        const back = await con.runAndReadAll(`SELECT count(*) AS n FROM read_parquet('${x.path}/*/*.parquet', hive_partitioning = true)`);
+        expect(Number(back.getRowObjectsJS()[0]!.n), x.table).toBe(x.rows);
+      }
+      const t = await con.runAndReadAll(`SELECT typeof(CreatedAt) AS t, count(*) FILTER (WHERE strftime(CreatedAt AT TIME ZONE 'UTC', '%Y-%m-%d') <> day::VARCHAR) AS wrong
+        FROM read_parquet('${join(out, "access_requests")}/*/*.parquet', hive_partitioning = true) GROUP BY 1`);
+      expect(t.getRowObjectsJS()).toEqual([{ t: "TIMESTAMP WITH TIME ZONE", wrong: 0n }]);
+    } finally {
+      con.closeSync();
+      inst.closeSync();
+    }
+    await expect(exportParquet(db, out)).rejects.toMatchObject({ code: "ERR_OUTPUT_EXISTS" });
+    const again = await exportParquet(db, out, { force: true });
+    expect(again).toEqual(r);
+    writeFileSync(join(tmp.dir, "a-file"), "x");
+    await expect(exportParquet(db, join(tmp.dir, "a-file"))).rejects.toMatchObject({ code: "ERR_OUTPUT" });
+  });
+
+  it("is read-only for queries: a write is refused with DuckDB's reason", async () => {
+    await expect(runQuery(db, "DELETE FROM access_requests")).rejects.toMatchObject({ code: "ERR_USAGE" });
+    await expect(runQuery(db, "SELEC 1")).rejects.toMatchObject({ code: "ERR_USAGE" });
+    const [c] = await queryObjects(db, "SELECT count(*)::INTEGER AS n FROM access_requests");
+    expect(c!.n).toBe(400);
+  });
+
+  it("says when there is no store, or when the file is not one", async () => {
+    await expect(openAuditDb(join(tmp.dir, "none.duckdb"))).rejects.toMatchObject({ code: "ERR_NOT_FOUND" });
+    const other = join(tmp.dir, "other.duckdb");
+    const inst = await DuckDBInstance.create(other);
+    inst.closeSync();
+    await expect(openAuditDb(other)).rejects.toMatchObject({ code: "ERR_BAD_INPUT" });
+    expect(existsSync(other)).toBe(true);
+  });
+});
+
+describe("a store held by another process", () => {
+  const tmp = tempDir();
+  let child: ChildProcess | null = null;
+  afterAll(() => { child?.kill("SIGKILL"); tmp.cleanup(); });
+
+  it("is ERR_DATABASE_LOCKED for a writer and for a reader", async () => {
+    const path = join(tmp.dir, "held.duckdb");
+    (await openAuditDb(path, { write: true })).close();
+    // A second process opens the file for writing and holds it until killed.
+    const script = `import("@duckdb/node-api").then(async ({ DuckDBInstance }) => { await DuckDBInstance.create(${JSON.stringify(path)}); process.stdout.write("held\\n"); setTimeout(() => {}, 60000); });`;
+    child = spawn(process.execPath, ["-e", script], { cwd: process.cwd(), stdio: ["ignore", "pipe", "inherit"] });
+    await new Promise<void>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error("the helper process did not open the store")), 20_000);
+      child!.stdout!.on("data", (d: Buffer) => { if (d.toString().includes("held")) { clearTimeout(t); resolve(); } });
+    });
+    await expect(openAuditDb(path, { write: true })).rejects.toMatchObject({ code: "ERR_DATABASE_LOCKED" });
+    const err = await openAuditDb(path).catch((e: unknown) => e as Error & { code: string });
+    expect(err).toMatchObject({ code: "ERR_DATABASE_LOCKED" });
+    expect((err as Error).message).toMatch(/in use by another ssh-log process \(PID \d+\); wait for it to finish, or give another file with --db/);
+  });
+});
