@@ -40,7 +40,9 @@ export interface RecipientKeys { key: Buffer; baseNonce: Buffer }
  */
 export function recipientKeys(privateKey: Uint8Array, enc: Uint8Array, info: Uint8Array = new Uint8Array(0)): RecipientKeys {
   if (privateKey.length !== 32 || enc.length !== 32) throw new RangeError("X25519 keys are 32 bytes");
-  const skR = createPrivateKey({ key: Buffer.concat([PKCS8_X25519, privateKey]), format: "der", type: "pkcs8" });
+  const der = Buffer.concat([PKCS8_X25519, privateKey]);
+  const skR = createPrivateKey({ key: der, format: "der", type: "pkcs8" });
+  der.fill(0); // a small Buffer lives in Node's shared pool: the raw key must not stay there
   const pkE = createPublicKey({ key: Buffer.concat([SPKI_X25519, enc]), format: "der", type: "spki" });
   const dh = diffieHellman({ privateKey: skR, publicKey: pkE });
   if (dh.every((b) => b === 0)) throw new Error("X25519 produced the all-zero shared secret (a small-order enc)");
@@ -54,6 +56,7 @@ export function recipientKeys(privateKey: Uint8Array, enc: Uint8Array, info: Uin
   const context = Buffer.concat([Buffer.from([0x00]), pskIdHash, infoHash]); // mode_base
   const secret = labeledExtract(HPKE_SUITE_ID, sharedSecret, "secret", empty);
   dh.fill(0);
+  eaePrk.fill(0);
   sharedSecret.fill(0);
   const key = labeledExpand(HPKE_SUITE_ID, secret, "key", context, 32);
   const baseNonce = labeledExpand(HPKE_SUITE_ID, secret, "base_nonce", context, 12);

@@ -15,12 +15,17 @@ export function decodeKeyText(text: string): Uint8Array | null {
   const t = text.trim();
   if (t.length !== 44 || !/^[A-Za-z0-9+/]{43}=$/.test(t)) return null;
   const bytes = Buffer.from(t, "base64");
-  return bytes.length === X25519_KEY_BYTES ? Uint8Array.from(bytes) : null;
+  const key = bytes.length === X25519_KEY_BYTES ? Uint8Array.from(bytes) : null;
+  bytes.fill(0); // a small Buffer lives in Node's shared pool: no copy of a key may stay there
+  return key;
 }
 
 /** Encodes a raw key as its file text (no newline, as ssh-log-cli writes it). */
 export function encodeKeyText(key: Uint8Array): string {
-  return Buffer.from(key).toString("base64");
+  const copy = Buffer.from(key);
+  const text = copy.toString("base64");
+  copy.fill(0);
+  return text;
 }
 
 /** Warnings found while reading a key (e.g. loose permissions), for the CLI to print. */
@@ -35,8 +40,10 @@ export type KeyWarning = (message: string) => void;
 export async function readPrivateKeyFile(path: string, warn?: KeyWarning): Promise<Uint8Array> {
   const bytes = await readKeyBytes(path, "key file");
   const key = decodeKeyText(bytes.toString("latin1"));
+  const swapped = key === null && bytes.length >= 8 && looksLikeCapture(bytes);
+  bytes.fill(0); // the file's text is the key: keep no copy we can wipe
   if (key === null) {
-    if (bytes.length >= 8 && looksLikeCapture(bytes)) {
+    if (swapped) {
       throw new SwappedArgumentsError(`${path} is a session capture, not a key; the key and the log were given the wrong way round (use -i KEY -l LOG, or -i LOG -k KEY).`, { file: path });
     }
     throw new BadKeyError(`${path} is not a private key file: it should hold 44 base64 characters of a 32-byte X25519 key, as ssh-log keygen writes; check the path.`, { file: path });

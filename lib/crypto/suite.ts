@@ -47,6 +47,7 @@ export async function generateKeyPair(): Promise<{ privateKey: Uint8Array; publi
 export function publicKeyOf(privateKey: Uint8Array): Uint8Array {
   const pkcs8 = Buffer.concat([Buffer.from("302e020100300506032b656e04220420", "hex"), privateKey]);
   const pub = createPublicKey(createPrivateKey({ key: pkcs8, format: "der", type: "pkcs8" }));
+  pkcs8.fill(0); // the raw key must not stay in Node's shared Buffer pool
   const jwk = pub.export({ format: "jwk" });
   return new Uint8Array(Buffer.from(jwk.x!, "base64url"));
 }

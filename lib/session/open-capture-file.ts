@@ -30,7 +30,10 @@ export async function openCaptureFile(logPath: string, keyPath: string, opts: Om
     if (err instanceof BadHeaderError || (err instanceof SshLogError && err.code === "ERR_TRUNCATED" && err.blockIndex === undefined)) {
       let start: Buffer | null = null;
       try { start = await head(logPath, 128); } catch (e) { throw fsError(e, logPath, "capture"); }
-      if (decodeKeyText(start.toString("latin1")) !== null) {
+      const asKey = decodeKeyText(start.toString("latin1"));
+      start.fill(0);
+      if (asKey !== null) {
+        asKey.fill(0); // the "log" was a key: do not keep it
         throw new SwappedArgumentsError(`${logPath} is a key file, not a session capture; the key and the log were given the wrong way round (use -i KEY -l LOG, or -i LOG -k KEY).`, { file: logPath });
       }
     }
