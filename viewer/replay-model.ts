@@ -2,11 +2,14 @@
  * What the replay pane needs from a recording: its screen at any moment, its length, its
  * commands and a search over what it printed. Built from a Session by loadReplay.
  */
+import type { Run } from "./logic/cells.js";
 import type { CommandEntry } from "./source.js";
 
 /** The recorded terminal at one moment. */
 export interface ReplayScreen {
   lines: string[];
+  /** The same rows with their colours and attributes, when the emulator gives them. */
+  runs?: Run[][];
   cursorX: number;
   cursorY: number;
 }

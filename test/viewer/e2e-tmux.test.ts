@@ -16,6 +16,9 @@ const SOCKET = `ssh-log-view-test-${process.pid}`;
 
 const tmux = (...args: string[]): string => execFileSync("tmux", ["-L", SOCKET, ...args], { encoding: "utf8", timeout: 10_000, stdio: ["ignore", "pipe", "pipe"] });
 const screen = (): string => tmux("capture-pane", "-p", "-t", "v");
+/** The screen with its escape sequences (colours, bold, inverse). */
+const styled = (): string => tmux("capture-pane", "-p", "-e", "-t", "v");
+const COLOUR = /\u001b\[[0-9;]*(3[0-7]|9[0-7]|38;[25]|4[0-7]|48;[25])[0-9;]*m/;
 const keys = (...k: string[]): void => { tmux("send-keys", "-t", "v", ...k); };
 const type = (text: string): void => { tmux("send-keys", "-t", "v", "-l", text); };
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -63,6 +66,7 @@ describe("ssh-log view in tmux", () => {
     let s = await until((x) => /\d+ sessions/.test(x) && !x.includes("loading"), "the session list");
     expect(s).toContain("sort: newest");
     expect(s.split("\n").every((l) => [...l].length <= 80)).toBe(true);
+    expect(styled()).toMatch(COLOUR);
 
     keys("/");
     type("is:root rm -rf");
@@ -118,6 +122,7 @@ describe("ssh-log view in tmux", () => {
     const rows = s.split("\n").filter((l) => /\d{4}-\d\d-\d\d \d\d:\d\d/.test(l));
     expect(rows).toHaveLength(7);
     await until((x) => x.includes("!"), "the risky flag once the recordings are read");
+    expect(styled()).not.toMatch(COLOUR);
 
     tmux("resize-window", "-t", "v", "-x", "60", "-y", "15");
     s = await until((x) => x.split("\n").filter((l) => /\d{4}-\d\d-\d\d/.test(l)).length < 7, "the list after the resize");

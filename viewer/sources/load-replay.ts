@@ -6,6 +6,7 @@
 import { SshLogError } from "../../lib/errors.js";
 import { Source, type SessionEvent } from "../../lib/session/model.js";
 import { TerminalPlayer } from "../../lib/terminal/player.js";
+import { runsOfLine, type Run } from "../logic/cells.js";
 import { OutputText } from "../logic/replay.js";
 import { isRisky } from "../logic/risky.js";
 import type { ReplayModel } from "../replay-model.js";
@@ -67,7 +68,13 @@ export async function loadReplay(source: SessionSource, row: SessionRow): Promis
       if (micros >= player.time) await player.advanceTo(micros);
       else await player.seek(micros);
       const s = player.screen();
-      return { lines: s.lines, cursorX: s.cursorX, cursorY: s.cursorY };
+      const buffer = player.emu.term.buffer.active;
+      const runs: Run[][] = [];
+      for (let y = 0; y < player.rows; y++) {
+        const line = buffer.getLine(buffer.baseY + y);
+        runs.push(line ? runsOfLine(line, player.cols) : []);
+      }
+      return { lines: s.lines, runs, cursorX: s.cursorX, cursorY: s.cursorY };
     },
     search: (query) => text.search(query),
     dispose() {
