@@ -1,0 +1,77 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { runCli } from "../helpers/run-cli.js";
+import { fixtureCases, tempDirWithKey } from "../helpers/fixtures.js";
+import { LOGPUSH_DIR, terminalCast } from "../helpers/sessions.js";
+
+const tmp = tempDirWithKey();
+afterAll(() => tmp.cleanup());
+const exit0 = fixtureCases().find((c) => c.name === "pty-exit0")!;
+
+describe("ssh-log export", () => {
+  it("writes each format from an encrypted capture, to stdout or a file", async () => {
+    const cast = await runCli(["export", "-i", tmp.key, "-l", exit0.log, "-f", "cast"]);
+    expect(cast.code).toBe(0);
+    expect(JSON.parse(cast.stdout.split("\n")[0]!)).toMatchObject({ version: 2, width: 120, height: 40 });
+    const text = await runCli(["export", "-i", tmp.key, "-l", exit0.log, "-f", "text"]);
+    expect(text.stdout).toContain("ops@web-01:~$ uname -a\nLinux web-01");
+    const cmds = await runCli(["export", "-i", tmp.key, "-l", exit0.log, "--format", "commands"]);
+    const lines = cmds.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.command)).toContain("uname -a");
+    expect(lines[0]).toHaveProperty("startedAtIso");
+    const out = join(tmp.dir, "s.txt");
+    const toFile = await runCli(["export", "-i", tmp.key, "-l", exit0.log, "-f", "text", "-o", out]);
+    expect(toFile.code).toBe(0);
+    expect(toFile.stdout).toBe("");
+    expect(toFile.stderr).toContain(`to ${out}`);
+    expect(readFileSync(out, "utf8")).toBe(text.stdout);
+    const ts = await runCli(["export", "-i", tmp.key, "-l", exit0.log, "-f", "typescript", "-o", join(tmp.dir, "ts")]);
+    expect(ts.code).toBe(0);
+    expect(readFileSync(join(tmp.dir, "ts", "term_data.txt"))).toEqual(exit0.expected.get("term_data.txt"));
+  });
+
+  it("reads .cast files and Logpush exports without a key", async () => {
+    const r = await runCli(["export", terminalCast("sudo"), "-f", "commands"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toContain("hunter2");
+    const l = await runCli(["export", "--logpush", join(LOGPUSH_DIR, "ssh_logs/20261001"), "--session", "5fbec211-2", "-f", "commands"]);
+    expect(l.code).toBe(0);
+    expect(JSON.parse(l.stdout)).toMatchObject({ command: "sudo systemctl restart nginx", exit: { status: null } });
+  });
+
+  it("exports many files into a folder, keeps going past bad ones, and sums up", async () => {
+    const dir = join(tmp.dir, "many");
+    const logs = join(tmp.dir, "logs");
+    const { mkdirSync } = await import("node:fs");
+    mkdirSync(logs);
+    for (const c of fixtureCases().filter((x) => x.pty)) copyFileSync(c.log, join(logs, `${c.name}.log`));
+    writeFileSync(join(logs, "broken.log"), "not a capture");
+    const r = await runCli(["export", "-i", tmp.key, "-l", `${logs}/*.log`, "-f", "cast", "-o", dir]);
+    expect(r.code).toBe(5); // the worst failure: not a capture
+    expect(r.stderr).toMatch(/Exported 5 of 6 files: 5 complete, 0 partial, 1 failed\./);
+    expect(r.stderr).toContain("failed: ");
+    expect(existsSync(join(dir, "pty-exit0.log.cast"))).toBe(true);
+    expect(r.stderr).not.toContain("\r"); // no progress bar when stderr is not a terminal
+  });
+
+  it("says what is wrong, with the documented exit codes", async () => {
+    expect((await runCli(["export", "-l", exit0.log, "-f", "cast"])).code).toBe(2); // no key
+    expect((await runCli(["export", "-i", tmp.key, "-l", exit0.log, "-f", "pdf"])).code).toBe(2);
+    expect((await runCli(["export", "-i", tmp.key, "-l", join(tmp.dir, "nope.log"), "-f", "cast"])).code).toBe(6);
+    const wrong = join(tmp.dir, "wrongkey");
+    writeFileSync(wrong, Buffer.alloc(32, 9).toString("base64"), { mode: 0o600 });
+    const w = await runCli(["export", "-i", wrong, "-l", exit0.log, "-f", "cast"]);
+    expect(w.code).toBe(4);
+    expect(w.stderr).toContain("[ERR_WRONG_KEY]");
+    expect((await runCli(["export", "-l", exit0.log, "-f", "typescript", "-i", tmp.key])).code).toBe(2); // typescript needs -o DIR
+    const exec = fixtureCases().find((c) => c.name === "exec-binary")!;
+    expect((await runCli(["export", "-i", tmp.key, "-l", exec.log, "-f", "typescript", "-o", join(tmp.dir, "x")])).code).toBe(2);
+    const cut = join(tmp.dir, "cut.log");
+    writeFileSync(cut, readFileSync(exit0.log).subarray(0, 3000));
+    const partial = await runCli(["export", "-i", tmp.key, "-l", cut, "-f", "text"]);
+    expect(partial.code).toBe(3);
+    expect(partial.stderr).toContain("[ERR_TRUNCATED]");
+    expect(partial.stdout).toContain("Linux web-01");
+  });
+});
