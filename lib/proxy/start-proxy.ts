@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, connect } from "node:net";
 import type { AuthContext, Client, Connection, ParsedKey, PublicKeyAuthContext, Server } from "ssh2";
 import { readPublicKeyFile } from "../crypto/keys.js";
 import { BadKeyError, ErrorCode, OutputError, SshLogError, fsError } from "../errors.js";
@@ -216,6 +216,10 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
     server.listen(opts.listen.port, opts.listen.host, () => resolve());
   });
   server.on("error", (err: Error) => log(`ssh-log proxy: listener error: ${err.message}`));
+  // Not fatal (the server may come up later), but an operator should hear of it now, not at the first login.
+  void probeTcp(opts.upstream, 3000).then((why) => {
+    if (why) log(`ssh-log proxy: warning: the upstream ${serverAddress} is not reachable now (${why}); logins will fail until it is.`);
+  });
   const addr = server.address() as AddressInfo;
 
   let closing: Promise<void> | null = null;
@@ -241,6 +245,17 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
       return closing;
     },
   };
+}
+
+/** Resolves with why a TCP connection to `to` failed, or null when it opened. */
+function probeTcp(to: HostPort, timeoutMs: number): Promise<string | null> {
+  return new Promise((resolve) => {
+    const sock = connect({ host: to.host, port: to.port });
+    const done = (why: string | null): void => { sock.destroy(); resolve(why); };
+    sock.setTimeout(timeoutMs, () => done(`no answer within ${timeoutMs / 1000} s`));
+    sock.once("connect", () => done(null));
+    sock.once("error", (err: NodeJS.ErrnoException) => done(err.code ?? err.message));
+  });
 }
 
 type ParseKey = (data: Buffer | string, passphrase?: string) => ParsedKey | ParsedKey[] | Error;

@@ -98,4 +98,17 @@ describe("ssh-log proxy (the command)", () => {
     const swapped = await cwdRun(["--host-key", "proxy_host_ed25519", "--public-key", "proxy_host_ed25519.pub"]);
     expect(swapped.code).toBe(5);
   });
+
+  it("warns at start when the upstream cannot be reached, and keeps running", async () => {
+    const child = spawn(process.execPath, [BIN, "proxy", "--listen", "127.0.0.1:0", "--upstream", "127.0.0.1:1",
+      "--host-key", "proxy_host_ed25519", "--authorized-keys", "users.pub", "--upstream-key", "proxy_id_ed25519",
+      "--public-key", "sshkey.pub", "--out", "recs3"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+    let err = "";
+    child.stderr.on("data", (d: Buffer) => { err += d.toString(); });
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    await waitFor("the warning", () => (/upstream 127\.0\.0\.1:1 is not reachable now \(ECONNREFUSED\)/.test(err) ? true : undefined));
+    expect(err).toMatch(/upstream's host key is not checked/);
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+  });
 });

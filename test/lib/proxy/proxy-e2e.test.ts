@@ -99,6 +99,20 @@ describe("ssh-log proxy with real OpenSSH", () => {
     expect(term).toMatch(/\nScript done on .* \[COMMAND_EXIT_CODE="5"\]\n$/);
   });
 
+  it("exec with a PTY (ssh -tt host cmd): the command runs on a terminal and the recording has both", async () => {
+    const cmd = "tty; exit 2";
+    const r = await runProgram("ssh", ["-tt", ...rig.sshArgs(), rig.target, cmd]);
+    expect(r.stdout.toString()).toMatch(/^\/dev\/pts\/\d+\r\n$/);
+    expect(r.code).toBe(2);
+    const row = await rowFor((x) => x.Command === cmd);
+    expect(row.ProgramType).toBe("exec");
+    expect(row.PTY).not.toBe("");
+    const rec = await readRecording(join(rig.outDir, row.LogFile), rig.privateKey);
+    expect(rec.header.pty).not.toBeNull();
+    expect(rec.header.extra.command).toBe(cmd);
+    expect(rec.header.exit?.status).toBe(2);
+  });
+
   it("scp -O carries a 10 MB file both ways byte for byte, and both transfers are recorded", async () => {
     const data = randomBytes(10 * 1024 * 1024);
     const src = join(rig.dir, "big.bin");
