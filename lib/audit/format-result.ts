@@ -157,18 +157,27 @@ export async function writeResult(rs: ResultSet, format: OutputFormat, write: (s
   count = cells.length + more;
   const right = types.map((t) => INTEGER.test(t) || NUMERIC.test(t));
   const natural = columns.map((c, i) => Math.max(displayWidth(c), ...cells.map((r) => displayWidth(r[i]!))));
-  const widths = fitWidths(natural, opts.width ?? 100, 2);
+  const total = opts.width ?? 100;
+  // When even narrowed columns do not fit, the last ones are left out (and named in the note).
+  let shown = columns.length;
+  let widths = fitWidths(natural, total, 2);
+  while (shown > 1 && widths.reduce((a, b) => a + b, 0) + 2 * (shown - 1) > total) {
+    shown--;
+    widths = fitWidths(natural.slice(0, shown), total, 2);
+  }
+  const hidden = columns.slice(shown);
+  if (hidden.length > 0) for (const r of cells) r.length = shown;
   const pad = (s: string, i: number): string => {
     const f = fit(s, widths[i]!);
     const gap = " ".repeat(Math.max(0, widths[i]! - displayWidth(f)));
     return right[i] ? gap + f : f + gap;
   };
   const line = (r: string[]): string => r.map(pad).join("  ").replace(/\s+$/, "");
-  write(`${line(columns)}\n`);
+  write(`${line(columns.slice(0, shown))}\n`);
   write(`${widths.map((w) => "─".repeat(w)).join("  ")}\n`);
   let buf = "";
   for (const r of cells) buf += `${line(r)}\n`;
   write(buf);
-  opts.note?.(`${count} row${count === 1 ? "" : "s"}${more > 0 ? ` (the first ${TABLE_ROW_LIMIT} shown; use --format csv or a LIMIT for the rest)` : ""}.`);
+  opts.note?.(`${count} row${count === 1 ? "" : "s"}${more > 0 ? ` (the first ${TABLE_ROW_LIMIT} shown; use --format csv or a LIMIT for the rest)` : ""}.${hidden.length > 0 ? ` Not shown for want of width: ${hidden.join(", ")} (select fewer columns, widen the terminal, or use --format csv).` : ""}`);
   return count;
 }

@@ -1,0 +1,131 @@
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../helpers/run-cli.js";
+import { fixtureCases, tempDirWithKey } from "../helpers/fixtures.js";
+import { filesOf, LOGPUSH_DIR, truth } from "../lib/audit/logpush-sample.js";
+
+describe("ssh-log index, query, report, search, export-parquet", () => {
+  const k = tempDirWithKey();
+  const db = join(k.dir, "audit.duckdb");
+  const rec = join(k.dir, "recordings");
+  let indexed: { code: number; stdout: string; stderr: string };
+
+  beforeAll(async () => {
+    mkdirSync(rec);
+    for (const c of fixtureCases()) copyFileSync(c.log, join(rec, `${c.name}.log`));
+    indexed = await runCli(["index", LOGPUSH_DIR, rec, "-i", k.key, "--db", db]);
+  });
+  afterAll(() => k.cleanup());
+
+  it("index: indexes everything and prints a summary with rows per table", () => {
+    expect(indexed.code).toBe(0);
+    expect(indexed.stderr).toMatch(/Indexed \d+ of \d+ files into .*audit\.duckdb/);
+    expect(indexed.stderr).toMatch(/access_requests\s+400 rows added/);
+    expect(indexed.stderr).toMatch(/recordings\s+7 rows added/);
+    expect(indexed.stderr).toContain("truth.json: it is not an audit input");
+  });
+
+  it("index again: adds nothing; --json says so", async () => {
+    const r = await runCli(["index", LOGPUSH_DIR, rec, "-i", k.key, "--db", db, "--json"]);
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(Object.values(s.rows).every((n) => n === 0)).toBe(true);
+    expect(s.alreadyIndexed).toBeGreaterThan(390);
+  });
+
+  it("query --format json: one array of row objects with numbers", async () => {
+    const r = await runCli(["query", "SELECT Email, count(*) AS n FROM access_requests WHERE NOT Allowed GROUP BY 1 ORDER BY 1", "--db", db, "--format", "json"]);
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.stdout) as Array<{ Email: string; n: number }>;
+    expect(Object.fromEntries(rows.map((x) => [x.Email, x.n]))).toEqual(truth().access_denied_by_user);
+  });
+
+  it("query: SQL from stdin, csv, and a table that fits COLUMNS", async () => {
+    const csv = await runCli(["query", "-", "--db", db, "--format", "csv"], { stdin: "SELECT count(*) AS n FROM sessions" });
+    expect(csv.stdout).toBe("n\r\n138\r\n");
+    const table = await runCli(["query", "SELECT * FROM sessions ORDER BY started_at LIMIT 20", "--db", db], { env: { COLUMNS: "80" } });
+    expect(table.code).toBe(0);
+    for (const line of table.stdout.trimEnd().split("\n")) expect([...line].length).toBeLessThanOrEqual(80);
+    expect(table.stderr).toContain("20 rows.");
+  });
+
+  it("query: bad SQL and a bad --format are usage errors; a missing store is named", async () => {
+    expect((await runCli(["query", "SELEC 1", "--db", db])).code).toBe(2);
+    const f = await runCli(["query", "SELECT 1", "--db", db, "--format", "xml"]);
+    expect(f.code).toBe(2);
+    expect(f.stderr).toContain("[ERR_USAGE]");
+    const m = await runCli(["query", "SELECT 1", "--db", join(k.dir, "nope.duckdb")]);
+    expect(m.code).toBe(6);
+    expect(m.stderr).toContain("[ERR_NOT_FOUND]");
+  });
+
+  it("report: lists the reports with their controls; runs one as csv", async () => {
+    const list = await runCli(["report", "--db", db]);
+    expect(list.code).toBe(0);
+    for (const n of ["denied-access", "privileged-sessions", "risky-commands", "after-hours", "unterminated", "first-access", "user-activity"]) expect(list.stdout).toContain(n);
+    expect(list.stdout).toContain("PCI DSS");
+    const help = await runCli(["report", "--help"]);
+    expect(help.stdout).toMatch(/denied-access\s+PCI DSS 4\.0 10\.2\.1\.4/);
+    const r = await runCli(["report", "denied-access", "--since", "2026-10-01", "--db", db, "--format", "csv"]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trimEnd().split("\r\n");
+    expect(lines[0]).toBe("user,app,country,denials,ip_addresses,first_denied,last_denied");
+    const total = lines.slice(1).reduce((n, l) => n + Number(l.split(",")[3]), 0);
+    expect(total).toBe(Object.values(truth().access_denied_by_user).reduce((a, b) => a + b, 0));
+    const ah = await runCli(["report", "after-hours", "--tz", "Europe/Berlin", "--start-hour", "7", "--end-hour", "19", "--target", "*prod*", "--db", db, "--format", "json"]);
+    expect(ah.code).toBe(0);
+    for (const row of JSON.parse(ah.stdout) as Array<{ target: string }>) expect(row.target).toContain("prod");
+    expect((await runCli(["report", "nope", "--db", db])).code).toBe(2);
+    expect((await runCli(["report", "after-hours", "--start-hour", "25", "--db", db])).code).toBe(2);
+  });
+
+  it("report risky-commands --patterns FILE uses that list", async () => {
+    const pf = join(k.dir, "patterns.txt");
+    writeFileSync(pf, "# mine\nrestart\tsystemctl\\s+restart\n");
+    const r = await runCli(["report", "risky-commands", "--patterns", pf, "--db", db, "--format", "json"]);
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.stdout) as Array<{ pattern: string; command: string }>;
+    expect(rows.length).toBeGreaterThan(0);
+    for (const x of rows) { expect(x.pattern).toBe("restart"); expect(x.command).toMatch(/systemctl\s+restart/); }
+  });
+
+  it("search: finds a command with who, where, when and the replay offset", async () => {
+    const r = await runCli(["search", "rm -rf", "--user", "alice@example.com", "--db", db, "--format", "json"]);
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.stdout) as Array<Record<string, unknown>>;
+    expect(rows.length).toBeGreaterThan(0);
+    for (const x of rows) {
+      expect(x.user).toBe("alice@example.com");
+      expect(Object.keys(x)).toEqual(["time", "user", "target", "unix_user", "found_in", "text", "session_id", "offset_s", "source"]);
+      expect(typeof x.offset_s).toBe("number");
+      expect(String(x.time)).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
+    }
+    expect((await runCli(["search", "x", "--in", "elsewhere", "--db", db])).code).toBe(2);
+  });
+
+  it("export-parquet: writes each table and refuses to overwrite without --force", async () => {
+    const out = join(k.dir, "warehouse");
+    const r = await runCli(["export-parquet", "--out", out, "--db", db, "--json"]);
+    expect(r.code).toBe(0);
+    const tables = JSON.parse(r.stdout).tables as Array<{ table: string; rows: number }>;
+    expect(tables.find((t) => t.table === "access_requests")!.rows).toBe(400);
+    const again = await runCli(["export-parquet", "--out", out, "--db", db]);
+    expect(again.code).toBe(6);
+    expect(again.stderr).toContain("[ERR_OUTPUT_EXISTS]");
+    expect((await runCli(["export-parquet", "--out", out, "--db", db, "--force"])).code).toBe(0);
+  });
+
+  it("index: a damaged gzip in the folder is named, the rest goes in, exit 3", async () => {
+    const dir = join(k.dir, "damaged");
+    mkdirSync(dir);
+    const files = filesOf(join(LOGPUSH_DIR, "access_requests")).slice(0, 5);
+    files.forEach((f, i) => copyFileSync(f, join(dir, `${i}.log.gz`)));
+    const gz = readFileSync(files[2]!);
+    writeFileSync(join(dir, "2.log.gz"), gz.subarray(0, gz.length - 9));
+    const r = await runCli(["index", dir, "--db", join(k.dir, "damaged.duckdb")]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/Bad files, not indexed \(1\):\n {2}.*2\.log\.gz: it is a damaged gzip file/);
+    expect(r.stderr).toMatch(/Indexed 4 of 5 files/);
+  });
+});
