@@ -13,7 +13,7 @@ const tmux = (...args: string[]): string => execFileSync("tmux", ["-L", server, 
 const screen = (): string => tmux("capture-pane", "-p", "-t", "r");
 const status = (): string => screen().trimEnd().split("\n").at(-1) ?? "";
 
-async function waitFor(what: string, test: () => boolean, timeoutMs = 8000): Promise<void> {
+async function waitFor(what: string, test: () => boolean, timeoutMs = 15_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     if (test()) return;
