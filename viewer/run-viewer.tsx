@@ -5,6 +5,7 @@
 import { open, stat } from "node:fs/promises";
 import { render } from "ink";
 import { ErrorCode, NotFoundError, SshLogError, fsError } from "../lib/errors.js";
+import { readPrivateKeyFile } from "../lib/crypto/keys.js";
 import { App } from "./App.js";
 import { enterFullScreen } from "./logic/screen-mode.js";
 import { loadReplay } from "./sources/load-replay.js";
@@ -46,7 +47,9 @@ async function isDuckDb(path: string): Promise<boolean> {
  *
  * @example const source = await openSource("recordings/", "sshkey");
  */
-export async function openSource(path: string | undefined, keyPath: string | null): Promise<SessionSource> {
+export async function openSource(path: string | undefined, keyPath: string | null, warn: (message: string) => void = () => {}): Promise<SessionSource> {
+  // A wrong key file is one mistake, said once here, not once per recording in the list.
+  if (keyPath !== null) (await readPrivateKeyFile(keyPath, warn)).fill(0);
   const target = path ?? DEFAULT_DATABASE;
   const s = await stat(target).catch((err: unknown) => {
     if (path === undefined && (err as NodeJS.ErrnoException).code === "ENOENT") {
@@ -72,7 +75,8 @@ export async function runViewer(opts: ViewerOptions): Promise<{ signal: string |
   if (!opts.stdout.isTTY || !opts.stdin.isTTY) {
     throw new SshLogError(ErrorCode.NoTty, "ssh-log view needs an interactive terminal; in scripts and pipes use ssh-log query, report or export instead.");
   }
-  const source = await openSource(opts.path, opts.keyPath);
+  // Before the screen is taken, so a warning about the key file stays readable.
+  const source = await openSource(opts.path, opts.keyPath, (m) => { opts.stderr.write(`ssh-log: ${m}\n`); });
   let signal: string | null = null;
   let instance: ReturnType<typeof render> | null = null;
   const restore = enterFullScreen(opts.stdout, opts.stdin, process, (sig) => {

@@ -6,7 +6,7 @@
  */
 import { readdir, stat } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
-import { NotFoundError, SshLogError, UsageError, fsError } from "../../lib/errors.js";
+import { BadInputError, NotFoundError, SshLogError, UsageError, fsError } from "../../lib/errors.js";
 import { inspectCapture } from "../../lib/session/inspect-capture.js";
 import { detectInputKind, openSession } from "../../lib/session/open-any.js";
 import type { Session } from "../../lib/session/model.js";
@@ -111,6 +111,9 @@ export class FileSessionSource implements SessionSource {
     }
     if (entries.length === 0 && s.isDirectory()) {
       throw new NotFoundError(`${root} holds no SSH session recordings; give the folder with the encrypted .log files.`, { file: root });
+    }
+    if (entries.length === 0) {
+      throw new BadInputError(`${root} is not a session recording ssh-log reads (an encrypted capture, a decrypted zip or an asciicast file); for a Logpush export, index it with ssh-log index and view the database.`, { file: root });
     }
     const title = s.isDirectory() ? `${root} (${entries.length} recording${entries.length === 1 ? "" : "s"})` : root;
     return new FileSessionSource(title, entries, opts);

@@ -159,3 +159,16 @@ describe("decrypted zips", () => {
     }
   });
 });
+
+describe("opening the viewer's source", () => {
+  it("refuses a file that is no recording, and a key file that is no key, before taking the screen", async () => {
+    const { openSource } = await import("../../../viewer/run-viewer.js");
+    const t = tempDir();
+    cleanups.push(t.cleanup);
+    writeFileSync(join(t.dir, "notes.txt"), "hello\n");
+    await expect(openFileSource(join(t.dir, "notes.txt"), null)).rejects.toMatchObject({ code: "ERR_BAD_INPUT" });
+    await expect(openSource(SESSIONS_DIR, join(SESSIONS_DIR, "pty-exit0.log"))).rejects.toMatchObject({ code: "ERR_SWAPPED_ARGUMENTS" });
+    await expect(openSource(SESSIONS_DIR, join(t.dir, "notes.txt"))).rejects.toMatchObject({ code: "ERR_BAD_KEY" });
+    await expect(openSource(join(t.dir, "missing"), null)).rejects.toMatchObject({ code: "ERR_NOT_FOUND" });
+  });
+});
