@@ -303,6 +303,9 @@ function sendExit(down: ServerChannel, exit: RecorderExit): void {
 /** Copies src to dst and into the recording; pauses src while either is over its high-water mark. */
 function forward(src: Readable, dst: Writable, record: (d: Buffer) => boolean, rec: Recorder): void {
   src.on("data", (chunk: Buffer) => {
+    // Data can still arrive after the program ended and its recording closed (a user still
+    // typing, stdin still streaming): nothing is forwarded to a finished program, nor recorded.
+    if (rec.closed) return;
     const recOk = record(chunk);
     const dstOk = dst.writable && !dst.destroyed ? dst.write(chunk) : true;
     if (recOk && dstOk) return;

@@ -218,6 +218,9 @@ export class Recorder extends EventEmitter {
   /** Bytes accepted but not yet on disk (buffered plaintext and sealed blocks in flight). */
   get pendingBytes(): number { return this.used + this.queuedBytes; }
 
+  /** True once close() was called: write() would throw. */
+  get closed(): boolean { return this.closing !== null; }
+
   /** The error that stopped the recording, if one did. */
   get error(): SshLogError | null { return this.failure; }
 

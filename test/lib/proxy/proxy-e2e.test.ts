@@ -164,6 +164,21 @@ describe("ssh-log proxy with real OpenSSH", () => {
     expect(rec.header.exit).toMatchObject({ status: null, signal: "TERM", coreDumped: false });
   });
 
+  it("a client still streaming stdin after the program exited gets the exit code, and the proxy carries on", async () => {
+    const cmd = "head -c 1000 >/dev/null; sleep 0.3; exit 6";
+    const { spawn } = await import("node:child_process");
+    const child = spawn("sh", ["-c", `head -c 50000000 /dev/zero | ssh ${rig.sshArgs().map((a) => `'${a}'`).join(" ")} ${rig.target} '${cmd}'`]);
+    expect(await new Promise((resolve) => child.on("close", resolve))).toBe(6);
+    const row = await rowFor((x) => x.Command === cmd);
+    expect(row.ExitStatus).toBe(6);
+    const rec = await readRecording(join(rig.outDir, row.LogFile), rig.privateKey);
+    expect(rec.violations).toEqual([]);
+    expect(dataOf(rec.packets, 0).length).toBeGreaterThanOrEqual(1000);
+    const after = await runProgram("ssh", [...rig.sshArgs(), rig.target, "echo still-serving"]);
+    expect(after.stdout.toString()).toBe("still-serving\n");
+    await rowFor((x) => x.Command === "echo still-serving");
+  });
+
   it("refuses SFTP with a clear message and records nothing for it", async () => {
     const before = rig.indexRows().length;
     const r = await runProgram("sftp", ["-b", "-", ...rig.sshArgs().map((a) => (a === "-p" ? "-P" : a)), rig.target], { input: "ls\n" });
