@@ -67,6 +67,20 @@ describe("catalogue of bad inputs (fixtures/bad)", () => {
     for (const c of manifest.cases) expect(c.code === null ? 0 : exitCodeFor(c.code), c.name).toBe(c.exit);
   });
 
+  it("inspect (no key) reads every catalogue file without an internal error, agreeing with decrypt on header damage", async () => {
+    for (const c of manifest.cases.filter((x) => x.class !== "keys")) {
+      const r = await runCli(["inspect", join(BAD_DIR, c.log), "--json"]);
+      expect([0, 3, 5], `${c.name}: ${r.stderr}`).toContain(r.code);
+      // A report on stdout whenever inspect got past the header (a cut inside the header is only an error).
+      if (r.code === 0 || r.stdout !== "") expect(() => JSON.parse(r.stdout), c.name).not.toThrow();
+      if (r.code !== 0) expect(r.stderr === "" && r.stdout === "", c.name).toBe(false);
+      if (c.code === "ERR_BAD_HEADER" && c.class === "header" && !c.name.startsWith("header-enc-small") && !c.name.startsWith("header-json-tr")) {
+        expect(r.stderr, c.name).toContain(`[${c.code}]`);
+      }
+      if (c.code === "ERR_EMPTY_FILE") expect([r.code, r.stderr.includes("[ERR_EMPTY_FILE]")], c.name).toEqual([5, true]);
+    }
+  });
+
   for (const c of manifest.cases) {
     it(`${c.class}: ${c.name} -> ${c.code ?? "accepted"}, exit ${c.exit} (${c.note})`, async () => {
       const dir = join(tmp.dir, c.name);
