@@ -23,3 +23,16 @@ export { inspectCapture, type CaptureInspection } from "./session/inspect-captur
 export { createRecorder, Recorder, type RecorderOptions, type RecorderExit, type RecordingSummary } from "./session/recorder.js";
 export { writeDecryptedZip, defaultZipPath, type ZipResult } from "./outputs/zip.js";
 export { formatDelay, sessionStartLine, sessionEndLine } from "./outputs/script-format.js";
+export { openSession, detectInputKind, type OpenSessionOptions } from "./session/open-any.js";
+export { openZip } from "./session/open-zip.js";
+export { openAsciicast, openAsciicastText, type AsciicastHeader } from "./session/open-asciicast.js";
+export { openLogpushPayload, openLogpushRecord, type LogpushRecord } from "./session/open-logpush-payload.js";
+export { writeAsciicast, type AsciicastResult } from "./outputs/asciicast.js";
+export { writeTextTranscript, type TranscriptResult } from "./outputs/text-transcript.js";
+export { extractCommands, extractCommandsFrom, writeCommandsJsonl, type CommandRecord } from "./outputs/commands.js";
+export { writeTypescript, type TypescriptResult } from "./outputs/typescript.js";
+export { exportSession, ExportFormat, type ExportResult } from "./outputs/export-session.js";
+export { Sink, writeTo } from "./outputs/output-target.js";
+export { analyzeEvents, type AnalyzedItem, type CommandMark, type CommandOutput } from "./terminal/analyzer.js";
+export { Emulator, type EmulatorOptions } from "./terminal/emulator.js";
+export { TerminalPlayer, type PlayerCommand, type PlayerScreen, type PlayerOptions } from "./terminal/player.js";

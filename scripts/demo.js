@@ -33,6 +33,15 @@ await step("what a capture's cleartext header says, no key needed", ["inspect", 
 for (const f of readdirSync("recordings").filter((f) => f.endsWith(".log")).sort()) {
   await step("decrypt into the zip ssh-log-cli writes", ["decrypt", "-i", "sshkey", "-l", `recordings/${f}`]);
 }
+// Watching and sharing: a .cast for asciinema, a transcript for grep, the commands that were typed.
+mkdirSync("exports", { recursive: true });
+copyFileSync(join(root, "fixtures", "terminal", "sudo.cast"), join(out, "recordings", "sudo.cast"));
+await step("an asciicast anyone can play, no key needed (asciinema play exports/pty-exit0.cast)", ["export", "-i", "sshkey", "-l", "recordings/pty-exit0.log", "-f", "cast", "-o", "exports/pty-exit0.cast"]);
+await step("the session as text, as it was seen (grep it)", ["export", "-i", "sshkey", "-l", "recordings/pty-exit0.log", "-f", "text", "-o", "exports/pty-exit0.txt"]);
+await step("the commands typed, one JSON line each", ["export", "-i", "sshkey", "-l", "recordings/pty-exit0.log", "-f", "commands", "-o", "exports/pty-exit0.commands.jsonl"]);
+await step("a session with sudo: the passwords typed are masked", ["export", "recordings/sudo.cast", "-f", "commands"]);
+await step("every recording at once, into one folder", ["export", "-i", "sshkey", "-l", "recordings/*.log", "-f", "text", "-o", "exports/all"]);
+console.log("\nWatch one with seek and speed control: node bin/ssh-log.js replay -i demo-out/sshkey -l demo-out/recordings/pty-exit0.log   (space, arrows, [ ], q)");
 // Recording: real sessions through ssh-log proxy when a local sshd can run, else scripted ones.
 const { demoRecording } = await import("./demo-recording.js");
 await demoRecording({ out, step, recipient: join(out, "my-key.pub"), privateKey: "my-key" });

@@ -68,6 +68,7 @@ export class Emulator {
     const term = new Terminal({
       cols: Math.max(1, opts.cols), rows: Math.max(1, opts.rows), scrollback: opts.scrollback ?? 1000,
       allowProposedApi: true, convertEol: opts.convertEol ?? false,
+      logLevel: "off", // binary output makes xterm log parse errors to the console: ours to ignore
     });
     const serializer = new SerializeAddon();
     term.loadAddon(serializer);
