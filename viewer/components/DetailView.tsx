@@ -29,8 +29,9 @@ export function DetailView({ row, detail, loading, cursor, width, height }: Deta
     lines.push(<Text key={`f${label}`} wrap="truncate"><Text bold>{fit(label, labelWidth)}</Text>{value}</Text>);
   }
   lines.push(<Text key="ct" bold wrap="truncate">Access in the hour before ({context.length})</Text>);
-  if (context.length === 0) lines.push(<Text key="c0" dimColor wrap="truncate">{loading ? "loading…" : detail?.contextNote ?? "none recorded"}</Text>);
-  for (const ev of context.slice(-lay.context)) {
+  if (context.length === 0 && lay.context > 0) lines.push(<Text key="c0" dimColor wrap="truncate">{loading ? "loading…" : detail?.contextNote ?? "none recorded"}</Text>);
+  // The latest ones when not all fit: those closest to the session.
+  for (const ev of lay.context > 0 ? context.slice(Math.max(0, context.length - lay.context)) : []) {
     const colour = ev.kind === "denied" ? theme.color("red") : ev.kind === "login" ? theme.color("green") : undefined;
     lines.push(<Text key={`c${ev.at}${ev.text}`} wrap="truncate"><Text dimColor>{formatTime(ev.at, true)} </Text><Text color={colour}>{ev.text}</Text></Text>);
   }

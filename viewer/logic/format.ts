@@ -70,3 +70,28 @@ export function fit(text: string, width: number, align: "left" | "right" = "left
   const pad = " ".repeat(width - chars.length);
   return align === "left" ? chars.join("") + pad : pad + chars.join("");
 }
+
+/**
+ * Breaks text into lines of at most `width` columns at spaces (a word longer than the width is cut).
+ *
+ * @example wrapText("words match user, target", 12) // ["words match", "user, target"]
+ */
+export function wrapText(text: string, width: number): string[] {
+  if (width <= 0) return [];
+  const out: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/).filter((w) => w !== "")) {
+    let w = word;
+    while (Array.from(w).length > width) {
+      if (line !== "") { out.push(line); line = ""; }
+      out.push(Array.from(w).slice(0, width).join(""));
+      w = Array.from(w).slice(width).join("");
+    }
+    if (w === "") continue;
+    if (line === "") line = w;
+    else if (Array.from(line).length + 1 + Array.from(w).length <= width) line += ` ${w}`;
+    else { out.push(line); line = w; }
+  }
+  if (line !== "") out.push(line);
+  return out;
+}

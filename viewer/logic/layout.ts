@@ -20,13 +20,13 @@ export interface ColumnSpec {
 
 export const COLUMNS: readonly ColumnSpec[] = [
   { id: "start", title: "STARTED (UTC)", min: 16, ideal: 16, priority: 10, grow: false, align: "left" },
-  { id: "user", title: "USER", min: 10, ideal: 24, priority: 9, grow: true, align: "left" },
-  { id: "target", title: "TARGET", min: 8, ideal: 18, priority: 8, grow: true, align: "left" },
+  { id: "user", title: "USER", min: 10, ideal: 24, priority: 8, grow: true, align: "left" },
+  { id: "target", title: "TARGET", min: 8, ideal: 18, priority: 7, grow: true, align: "left" },
   { id: "unix", title: "AS", min: 6, ideal: 10, priority: 6, grow: false, align: "left" },
   { id: "program", title: "PROG", min: 5, ideal: 6, priority: 3, grow: false, align: "left" },
   { id: "duration", title: "DUR", min: 6, ideal: 6, priority: 5, grow: false, align: "right" },
   { id: "exit", title: "EXIT", min: 5, ideal: 7, priority: 4, grow: false, align: "right" },
-  { id: "flags", title: "FLAGS", min: 5, ideal: 5, priority: 7, grow: false, align: "left" },
+  { id: "flags", title: "FLAGS", min: 5, ideal: 5, priority: 9, grow: false, align: "left" },
 ];
 
 export interface PlacedColumn extends ColumnSpec { width: number }

@@ -94,3 +94,13 @@ describe("detailLayout", () => {
     expect(detailLayout(40, 5, 0, 2)).toEqual({ fields: 5, context: 1, commands: 2 });
   });
 });
+
+import { wrapText } from "../../../viewer/logic/format.js";
+
+describe("wrapText", () => {
+  it("wraps at spaces and cuts words longer than the width", () => {
+    expect(wrapText("words match user, target", 12)).toEqual(["words match", "user, target"]);
+    expect(wrapText("abcdefghij x", 4)).toEqual(["abcd", "efgh", "ij x"]);
+    expect(wrapText("", 4)).toEqual([]);
+  });
+});
