@@ -237,6 +237,7 @@ class RunningProgram implements ProgramHandle {
     });
     up.on("error", (err: Error) => this.log(`${id} upstream channel error: ${err.message}`));
     down.on("error", (err: Error) => this.log(`${id} client channel error: ${err.message}`));
+    down.stderr.on("error", (err: Error) => this.log(`${id} client channel error: ${err.message}`));
   }
 
   resize(cols: number, rows: number, width: number, height: number): void {

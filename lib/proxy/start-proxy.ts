@@ -110,6 +110,9 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
     });
 
     async function authenticate(ctx: PublicKeyAuthContext): Promise<void> {
+      // The answer may come after the client left (awaits below): answering a gone client must not throw.
+      const deny = (): void => { try { ctx.reject(["publickey"]); } catch { /* the client is gone */ } };
+      const allow = (): void => { try { ctx.accept(); } catch { /* the client is gone */ } };
       let entry: AuthorizedKey | undefined;
       try {
         const { keys } = await readAuthorizedKeys(opts.authorizedKeysPath, ctx.username);
@@ -118,16 +121,16 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
         log(`${tag} cannot read the authorized keys: ${(err as Error).message}`);
       }
       if (!entry) {
-        log(`${tag} refused ${ctx.username}: key ${fingerprintOf(ctx.key.data)} is not authorized`);
-        ctx.reject(["publickey"]);
+        log(`${tag} key ${fingerprintOf(ctx.key.data)} offered for ${ctx.username} is not authorized`);
+        deny();
         return;
       }
-      if (!ctx.signature) { ctx.accept(); return; } // "would this key do?": yes
+      if (!ctx.signature) { allow(); return; } // "would this key do?": yes
       const parsed = parseKey(entry.blob);
       const key = Array.isArray(parsed) ? parsed[0] : parsed;
       if (key instanceof Error || !key || key.verify(ctx.blob!, ctx.signature, ctx.hashAlgo) !== true) {
         log(`${tag} refused ${ctx.username}: the signature for key ${entry.fingerprint} does not verify`);
-        ctx.reject(["publickey"]);
+        deny();
         return;
       }
       authInFlight = true;
@@ -138,7 +141,7 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
         authInFlight = false;
         log(`${tag} upstream ${serverAddress} refused ${ctx.username} (${why}); refusing the login`);
         up.end();
-        ctx.reject(["publickey"]);
+        deny();
       };
       up.on("error", (err: Error) => {
         if (authInFlight) fail(err.message);
@@ -154,7 +157,7 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
         };
         live.set(client, state);
         log(`${tag} ${ctx.username} logged in with ${entry!.fingerprint}${entry!.comment ? ` (${entry!.comment})` : ""}`);
-        ctx.accept();
+        allow();
       });
       up.on("close", () => {
         if (authInFlight) { fail("the connection closed"); return; }
@@ -176,8 +179,8 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
     }
 
     client.on("ready", () => {
-      client.on("session", (accept) => {
-        if (!state) return;
+      client.on("session", (accept, reject) => {
+        if (!state) { reject(); return; }
         serveSession(accept(), state, shared);
       });
       client.on("tcpip", (_accept, reject, info) => {
