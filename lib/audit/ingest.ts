@@ -14,7 +14,8 @@
 import { createHash } from "node:crypto";
 import type { DuckDBAppender } from "@duckdb/node-api";
 import { SshLogError } from "../errors.js";
-import type { Session } from "../session/model.js";
+import type { Session, SessionEvent } from "../session/model.js";
+import { extractCommandsFrom } from "../outputs/commands.js";
 import { DATASET_NAMES, type DatasetName } from "./datasets.js";
 import { type DetectedInput, detectInput, listInputs } from "./detect.js";
 import { type AuditDb, databaseError } from "./open-db.js";
@@ -326,8 +327,17 @@ class Ingest {
     const fp = createHash("sha256");
     fp.update(`${Math.floor(info.startedAt)}\n${info.pty ? "pty" : "nopty"}\n`);
     const clientFp = createHash("sha256");
-    const digester = new EventDigester(info.pty !== null, (ev) => { (ev.source === 1 ? fp : clientFp).update(ev.data); });
-    for await (const batch of session.batches()) for (const ev of batch) digester.push(ev);
+    // One pass over the events: the digester takes the transcript, byte counts and fingerprint
+    // while the outputs' command extraction (a terminal emulator: history, completion and edits
+    // resolved, lines typed after a password prompt masked) reads the same stream.
+    const digester = new EventDigester(false, (ev) => { (ev.source === 1 ? fp : clientFp).update(ev.data); });
+    async function* tap(): AsyncIterable<SessionEvent> {
+      for await (const batch of session.batches()) for (const ev of batch) { digester.push(ev); yield ev; }
+    }
+    const commands: Array<{ offsetS: number; command: string; masked: boolean; kind: "typed" | "exec" }> = [];
+    for await (const c of extractCommandsFrom(info, tap(), { firstLines: 0 })) {
+      if (c.command !== null && c.command.trim() !== "") commands.push({ offsetS: c.offsetSeconds, command: c.command, masked: c.masked, kind: info.pty === null ? "exec" : "typed" });
+    }
     const digest = digester.end();
     if (info.pty === null) fp.update(clientFp.digest());
     const recordingId = fp.digest("hex").slice(0, 32);
@@ -364,15 +374,14 @@ class Ingest {
           extra: JSON.stringify(headerExtra), ingest: this.summary.ingestId,
         },
       );
-      for (const c of digest.commands) appendCommand(this.commands, ctx, "typed", c);
-      if (info.command) appendCommand(this.commands, ctx, "exec", { offsetS: 0, command: info.command });
+      for (const c of commands) appendCommand(this.commands, ctx, c.kind, c, c.masked);
       for (const l of digest.transcript) appendTranscriptLine(this.transcripts, ctx, l);
       this.commands.flushSync();
       this.transcripts.flushSync();
       await this.recordFiles([{ path, scan, kind, dataset: null, rows: 1, duplicates: 0, badLines: 0, note: err ? err.message : null }]);
     });
     this.summary.rows.recordings!++;
-    this.summary.rows.commands! += digest.commands.length + (info.command ? 1 : 0);
+    this.summary.rows.commands! += commands.length;
     this.summary.rows.transcripts! += digest.transcript.length;
     this.summary.ingested++;
     if (err) this.summary.partial.push({ path, why: err.message.replace(/\.$/, ""), code: err.code });

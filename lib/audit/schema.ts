@@ -48,7 +48,7 @@ const RECORDING_TABLES = [
   `CREATE TABLE IF NOT EXISTS commands (
     source VARCHAR, session_id VARCHAR, program_id VARCHAR, recording_id VARCHAR,
     user_email VARCHAR, target_id VARCHAR, username VARCHAR,
-    ts TIMESTAMPTZ, offset_s DOUBLE, kind VARCHAR, command VARCHAR)`,
+    ts TIMESTAMPTZ, offset_s DOUBLE, kind VARCHAR, command VARCHAR, masked BOOLEAN)`,
   `CREATE TABLE IF NOT EXISTS transcripts (
     source VARCHAR, session_id VARCHAR, program_id VARCHAR, recording_id VARCHAR,
     line_no INTEGER, ts TIMESTAMPTZ, offset_s DOUBLE, text VARCHAR)`,

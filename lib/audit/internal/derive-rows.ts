@@ -76,13 +76,14 @@ function tsAt(a: DuckDBAppender, start: bigint | null, offsetS: number): void {
 }
 
 /** Appends one `commands` row. */
-export function appendCommand(a: DuckDBAppender, c: RowContext, kind: "typed" | "exec", cmd: TypedCommand): void {
+export function appendCommand(a: DuckDBAppender, c: RowContext, kind: "typed" | "exec", cmd: TypedCommand, masked = false): void {
   str(a, c.source); str(a, c.sessionId); str(a, c.programId); str(a, c.recordingId);
   str(a, c.userEmail); str(a, c.targetId); str(a, c.username);
   tsAt(a, c.startMicros, cmd.offsetS);
   a.appendDouble(cmd.offsetS);
   a.appendVarchar(kind);
   a.appendVarchar(cmd.command);
+  a.appendBoolean(masked);
   a.endRow();
 }
 

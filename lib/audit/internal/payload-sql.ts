@@ -10,6 +10,15 @@ import { lit } from "./logpush-sql.js";
 /** The escape sequences stripped from text (RE2 syntax; the same set as session-text.ts). */
 export const ESCAPES_RE2 = String.raw`\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[PX^_][^\x1b]*\x1b\\|\x1b[()*+][0-~]|\x1b[ -/]*[0-OQ-WYZ\\\x60a-~]|\x{9b}[0-?]*[ -/]*[@-~]`;
 
+/**
+ * A prompt for a secret at the end of the output before a typed line (the same rule as
+ * lib/terminal/secrets.ts): the line typed after it is stored masked.
+ */
+export const SECRET_PROMPT_RE2 = String.raw`(?i)(pass(word|phrase|code)|\bpin\b|one-time|verification code|\botp\b|\btoken\b)[^\n]*[:：]\s*$`;
+
+/** What a masked command is stored as. */
+export const MASKED = "********";
+
 /** The number of `ch` characters in the SQL string expression `e`. */
 function countOf(e: string, ch: string): string {
   return `(length(${e}) - length(replace(${e}, ${ch}, '')))`;
@@ -25,6 +34,7 @@ function countOf(e: string, ch: string): string {
  */
 export function payloadDerivationSql(ingestId: number, files: string[]): string[] {
   const esc = lit(ESCAPES_RE2);
+  const secret = lit(SECRET_PROMPT_RE2);
   return [
     `CREATE OR REPLACE TEMP TABLE ssh_log_prog AS
       WITH p AS (
@@ -49,12 +59,19 @@ export function payloadDerivationSql(ingestId: number, files: string[]): string[
       ), q AS (
         SELECT *,
           string_split(regexp_replace(array_to_string(list_transform(ievs, e -> e[2]), ''), ${esc}, '', 'g'), chr(13)) AS pieces,
-          flatten(list_transform(ievs, e -> list_transform(range(${countOf("e[2]", "chr(13)")}), x -> e[1]::DOUBLE))) AS enter_t
+          flatten(list_transform(ievs, e -> list_transform(range(${countOf("e[2]", "chr(13)")}), x -> e[1]::DOUBLE))) AS enter_t,
+          list_transform(list_filter(evs, e -> e[2] = 'o'), e -> [e[1], e[3]]) AS oevs
         FROM p WHERE len(ievs) > 0
+      ), m AS (
+        -- A line is masked when the output since the previous Enter ends with a secret prompt
+        -- (a password is not echoed, so nothing follows the prompt).
+        SELECT *, list_transform(range(1, len(enter_t) + 1), k -> regexp_matches(regexp_replace(array_to_string(list_transform(
+            list_filter(oevs, o -> o[1]::DOUBLE > coalesce(enter_t[k - 1], -1) AND o[1]::DOUBLE <= enter_t[k]), o -> o[2]), ''), ${esc}, '', 'g'), ${secret})) AS masks
+        FROM q
       ), c AS (
         SELECT SessionID, ProgramID, UserEmail, TargetID, Username, start,
-          unnest(pieces[1:len(pieces) - 1]) AS raw, unnest(enter_t) AS t
-        FROM q WHERE len(enter_t) > 0
+          unnest(pieces[1:len(pieces) - 1]) AS raw, unnest(enter_t) AS t, unnest(masks) AS masked
+        FROM m WHERE len(enter_t) > 0
       ), e AS (
         SELECT *, trim(list_reduce(string_split(raw, ''), (acc, ch) -> CASE
             WHEN ch = chr(127) OR ch = chr(8) THEN left(acc, length(acc) - 1)
@@ -65,11 +82,11 @@ export function payloadDerivationSql(ingestId: number, files: string[]): string[
         FROM c
       )
       SELECT 'ssh_logs', SessionID, ProgramID, NULL, UserEmail, TargetID, Username,
-        start + to_microseconds(round(t * 1e6)::BIGINT), t, 'typed', command
+        start + to_microseconds(round(t * 1e6)::BIGINT), t, 'typed', CASE WHEN masked THEN ${lit(MASKED)} ELSE command END, masked
       FROM e WHERE command <> ''`,
     // Exec commands: the proxy index's Command, else the payload header's "command".
     `INSERT INTO commands
-      SELECT 'ssh_logs', SessionID, ProgramID, NULL, UserEmail, TargetID, Username, start, 0, 'exec', coalesce(proxy_command, head_command)
+      SELECT 'ssh_logs', SessionID, ProgramID, NULL, UserEmail, TargetID, Username, start, 0, 'exec', coalesce(proxy_command, head_command), false
       FROM ssh_log_prog WHERE coalesce(proxy_command, head_command, '') <> ''`,
     // Output lines: split at "\n"; each line's time is when its "\n" arrived (the last line's:
     // the last output). Then escapes removed, and per "\r" segment backspaces applied and

@@ -174,6 +174,33 @@ describe("ingest of damaged and mixed inputs", () => {
     }
   });
 
+  it("masks a line typed after a password prompt in a payload", async () => {
+    const [tpl] = readRecords(filesOf(join(LOGPUSH_DIR, "ssh_logs"))[0]!);
+    const cast = [
+      { version: 2, width: 80, height: 24, timestamp: 0 },
+      [0.1, "o", "$ "], [1, "i", "sudo ls /root\r"], [1.1, "o", "sudo ls /root\r\n[sudo] password for bob: "],
+      [2, "i", "hunter2\r"], [2.1, "o", "\r\nsecret.txt\r\n$ "], [3, "i", "echo done\r"], [3.1, "o", "echo done\r\ndone\r\n$ "],
+    ].map((x) => JSON.stringify(x)).join("\n");
+    const rec = { ...tpl!, SessionID: "masking-1", ProgramID: "masking-1-0", ProgramType: "shell", PTY: "xterm", Payload: Buffer.from(`${cast}\n`).toString("base64") };
+    const dir = join(tmp.dir, "masking");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "m.log"), `${JSON.stringify(rec)}\n`);
+    const db = await openAuditDb(join(tmp.dir, "masking.duckdb"), { write: true });
+    try {
+      await ingestPaths(db, [dir]);
+      const rows = await queryObjects(db, "SELECT command, masked, offset_s FROM commands ORDER BY offset_s");
+      expect(rows).toEqual([
+        { command: "sudo ls /root", masked: false, offset_s: 1 },
+        { command: "********", masked: true, offset_s: 2 },
+        { command: "echo done", masked: false, offset_s: 3 },
+      ]);
+      const [leak] = await queryObjects(db, "SELECT (SELECT count(*) FROM commands WHERE command LIKE '%hunter2%') + (SELECT count(*) FROM transcripts WHERE text LIKE '%hunter2%') AS n");
+      expect(Number(leak!.n)).toBe(0);
+    } finally {
+      db.close();
+    }
+  });
+
   it("names a path that does not exist", async () => {
     const db = await openAuditDb(join(tmp.dir, "missing.duckdb"), { write: true });
     try {
