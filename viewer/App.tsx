@@ -21,7 +21,7 @@ type View =
 export interface AppProps {
   source: SessionSource;
   /** Builds the replay of a session (the terminal emulator over its events). */
-  loadReplay(source: SessionSource, row: SessionRow): Promise<ReplayModel>;
+  loadReplay(source: SessionSource, row: SessionRow, onProgress?: (events: number) => void): Promise<ReplayModel>;
   theme: Theme;
   /** Filter text to start with. */
   initialFilter?: string;
@@ -79,7 +79,7 @@ export function App({ source, loadReplay, theme, initialFilter, onQuit }: AppPro
                 onBack={back} onHelp={openHelp} onQuit={quit} />
             )}
             {view.screen === "replay" && (
-              <ReplayPane row={view.row} load={() => loadReplay(source, view.row)} startAt={view.startAt} startId={view.startId} width={width} height={height} active={!help}
+              <ReplayPane row={view.row} load={(onProgress) => loadReplay(source, view.row, onProgress)} startAt={view.startAt} startId={view.startId} width={width} height={height} active={!help}
                 onBack={back} onHelp={openHelp} onQuit={quit} />
             )}
           </ErrorBoundary>

@@ -14,7 +14,7 @@ import { Timeline } from "./Timeline.js";
 
 export interface ReplayPaneProps {
   row: SessionRow;
-  load: () => Promise<ReplayModel>;
+  load: (onProgress: (events: number) => void) => Promise<ReplayModel>;
   /** Where to start playing, microseconds: 0, or a command's time. */
   startAt: number;
   /** The command chosen to start from, to find it on the replay's timeline. */
@@ -84,7 +84,7 @@ export function ReplayPane({ row, load, startAt, startId, width, height, active,
     return (
       <Box flexDirection="column" width={width} height={height}>
         <Text bold color={theme.color("cyan")} wrap="truncate">Replay · {who}</Text>
-        <Text dimColor>Reading the recording…</Text>
+        <Text dimColor>Reading the recording{state.loaded > 0 ? ` (${state.loaded.toLocaleString("en-US")} output events so far)` : ""}… q goes back</Text>
       </Box>
     );
   }

@@ -14,6 +14,8 @@ export interface ReplayState {
   query: string;
   matches: number[];
   message: { text: string; error: boolean } | null;
+  /** Output events read so far while loading. */
+  loaded: number;
 }
 
 export interface ReplayControls {
@@ -34,7 +36,7 @@ const EMPTY: ReplayScreen = { lines: [], cursorX: 0, cursorY: 0 };
  *
  * @example const [state, controls] = useReplay(() => loadReplay(source, row.id), startAt);
  */
-export function useReplay(load: () => Promise<ReplayModel>, startAt: number, startId?: string): [ReplayState, ReplayControls] {
+export function useReplay(load: (onProgress: (events: number) => void) => Promise<ReplayModel>, startAt: number, startId?: string): [ReplayState, ReplayControls] {
   const [model, setModel] = useState<ReplayModel | null>(null);
   const [error, setError] = useState<ReplayState["error"]>(null);
   const [screen, setScreen] = useState<ReplayScreen>(EMPTY);
@@ -43,12 +45,13 @@ export function useReplay(load: () => Promise<ReplayModel>, startAt: number, sta
   const [query, setQuery] = useState("");
   const [matches, setMatches] = useState<number[]>([]);
   const [message, setMessage] = useState<ReplayState["message"]>(null);
+  const [loaded, setLoaded] = useState(0);
   const rendering = useRef<{ busy: boolean; want: number | null }>({ busy: false, want: null });
 
   useEffect(() => {
     let live = true;
     let loaded: ReplayModel | null = null;
-    load().then((m) => {
+    load((n) => { if (live) setLoaded(n); }).then((m) => {
       loaded = m;
       if (!live) { m.dispose(); return; }
       setModel(m);
@@ -139,5 +142,5 @@ export function useReplay(load: () => Promise<ReplayModel>, startAt: number, sta
       setClock((c) => seekClock({ ...c, playing: false }, to, Date.now()));
     },
   };
-  return [{ model, error, screen, clock, at, query, matches, message }, controls];
+  return [{ model, error, screen, clock, at, query, matches, message, loaded }, controls];
 }

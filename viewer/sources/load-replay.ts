@@ -20,7 +20,7 @@ const MAX_BYTES = 256 * 1024 * 1024;
  *
  * @example const model = await loadReplay(source, row); const screen = await model.seek(5_000_000);
  */
-export async function loadReplay(source: SessionSource, row: SessionRow): Promise<ReplayModel> {
+export async function loadReplay(source: SessionSource, row: SessionRow, onProgress?: (events: number) => void): Promise<ReplayModel> {
   const [session, detail] = await Promise.all([source.open(row.id), source.detail(row.id)]);
   const text = new OutputText();
   let bytes = 0;
@@ -42,7 +42,7 @@ export async function loadReplay(source: SessionSource, row: SessionRow): Promis
       readError = err;
     }
   }
-  const player = await TerminalPlayer.fromEvents(session.info, feed());
+  const player = await TerminalPlayer.fromEvents(session.info, feed(), onProgress ? { onProgress } : {});
   const e: SshLogError | null = readError ?? session.outcome.error;
   const problem = capped
     ? { code: "ERR_LIMIT", message: `This recording prints more than ${MAX_BYTES / 1024 / 1024} MB; the replay stops there.` }
