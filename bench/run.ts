@@ -99,6 +99,7 @@ async function main(): Promise<number> {
   const config = parseArgs(process.argv.slice(2));
   const ctx = new BenchContext(config);
   await ctx.init();
+  ctx.clearRuns();
   const cpu = cpus();
   process.stdout.write(`ssh-log bench: ${cpu.length} x ${cpu[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, ${process.platform}/${process.arch}\n`);
   process.stdout.write(`large capture ${(config.largeBytes / 2 ** 20).toFixed(0)} MiB of data, small capture ${config.smallBlocks} blocks, best of ${config.runs}\n\n`);
@@ -112,6 +113,8 @@ async function main(): Promise<number> {
       for (const r of got) process.stderr.write(`  ${r.target}: ${fmt(r.candidate)} ${r.unit} vs ${fmt(r.baseline)} -> ${r.pass ? "met" : "MISSED"}\n`);
     }
   } finally {
+    // Outputs of timed runs are removed only now: deleting a large file slows the next writer.
+    ctx.clearRuns();
     if (config.clean) rmSync(config.dir, { recursive: true, force: true });
   }
   process.stdout.write(`${table(rows)}\n\n`);

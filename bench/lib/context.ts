@@ -73,4 +73,22 @@ export class BenchContext {
   out(name: string): string {
     return join(this.config.dir, name);
   }
+
+  private fresh = 0;
+
+  /**
+   * A new output path that no earlier run used (in .bench/runs/): a timed run never replaces or
+   * follows the deletion of a large file, which on this ext4 (mounted with `discard`) costs the
+   * next writer seconds of system time. run.ts removes them all with `clearRuns()` at the end.
+   */
+  freshOut(name: string): string {
+    const dir = join(this.config.dir, "runs");
+    mkdirSync(dir, { recursive: true });
+    return join(dir, `${++this.fresh}-${name}`);
+  }
+
+  /** Removes every `freshOut` path. */
+  clearRuns(): void {
+    rmSync(join(this.config.dir, "runs"), { recursive: true, force: true });
+  }
 }

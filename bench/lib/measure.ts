@@ -53,25 +53,32 @@ export function now(): number {
 
 /**
  * Runs `a` and `b` alternately `runs` times (a, b, a, b, ...) so both see the same machine state,
- * and returns each one's best (shortest) time in seconds. `prepare` runs, untimed, before each
- * (it removes the outputs: on ext4, replacing an existing file forces its data out at close or rename).
+ * and returns each one's best (shortest) time in seconds. Before each, untimed, sync(1) writes out
+ * what the previous one left dirty, so that neither side pays for the other's writeback. Each run
+ * should write to a new path (BenchContext.freshOut): replacing or deleting a large file makes
+ * the next writer pay for it on this disk.
  *
  * @example const [tBase, tCand] = await bestOfAlternating(3, () => base(), () => cand());
  */
-export async function bestOfAlternating(runs: number, a: () => Promise<unknown> | unknown, b: () => Promise<unknown> | unknown, prepare: () => void = () => undefined): Promise<[number, number]> {
+export async function bestOfAlternating(runs: number, a: () => Promise<unknown> | unknown, b: () => Promise<unknown> | unknown): Promise<[number, number]> {
   let ta = Infinity;
   let tb = Infinity;
   for (let r = 0; r < runs; r++) {
-    prepare();
+    settle();
     let t = now();
     await a();
     ta = Math.min(ta, now() - t);
-    prepare();
+    settle();
     t = now();
     await b();
     tb = Math.min(tb, now() - t);
   }
   return [ta, tb];
+}
+
+/** Flushes every dirty page and pending discard of the machine (sync(1)), untimed. */
+export function settle(): void {
+  spawnSync("sync", [], { stdio: "ignore", timeout: 120_000 });
 }
 
 /** The median of some numbers. */

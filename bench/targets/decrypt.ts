@@ -1,11 +1,10 @@
-import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { openCaptureFile } from "../../lib/session/open-capture-file.js";
 import { writeDecryptedZip } from "../../lib/outputs/zip.js";
 import { baselineDecrypt, hpkeJsDecrypt } from "../lib/baseline.js";
 import type { BenchContext } from "../lib/context.js";
 import type { CaptureStats } from "../lib/gen-capture.js";
-import { atMost, bestOfAlternating, higherIsBetter, info, now, type Row, spawnWithPeakRss } from "../lib/measure.js";
+import { atMost, bestOfAlternating, higherIsBetter, info, now, type Row, settle, spawnWithPeakRss } from "../lib/measure.js";
 import { ROOT } from "../lib/context.js";
 
 const MB = 1e6;
@@ -59,21 +58,17 @@ export async function smallCapture(ctx: BenchContext): Promise<CaptureStats> {
  */
 export async function benchDecryptLarge(ctx: BenchContext): Promise<Row[]> {
   const cap = await largeCapture(ctx);
-  const base = ctx.out("large-baseline.bin");
-  const zip = ctx.out("large.zip");
   const [tBase, tCand] = await bestOfAlternating(ctx.config.runs,
-    () => baselineDecrypt(cap.path, ctx.privateKey, base),
-    () => candidateDecrypt(cap.path, ctx.keyPath, zip),
-    () => { rmSync(base, { force: true }); rmSync(zip, { force: true }); });
-  rmSync(base, { force: true });
-  rmSync(zip, { force: true });
+    () => baselineDecrypt(cap.path, ctx.privateKey, ctx.freshOut("large-baseline.bin")),
+    () => candidateDecrypt(cap.path, ctx.keyPath, ctx.freshOut("large.zip")));
   const mb = cap.fileBytes / MB;
   const rows = [higherIsBetter("decrypt, 64 KiB blocks", "MB/s", mb / tCand, mb / tBase, 0.8, `${(cap.fileBytes / 2 ** 20).toFixed(0)} MiB, ${cap.blocks} blocks, best of ${ctx.config.runs}`)];
-  rows.push(info("(hpke-js default AEAD, bare loop)", "MB/s", mb / (await timed(() => hpkeJsDecrypt(cap.path, ctx.privateKey, base))), mb / tBase, "@hpke/core + @hpke/chacha20poly1305, one run; ratio against the native baseline"));
-  rmSync(base, { force: true });
+  settle();
+  rows.push(info("(hpke-js default AEAD, bare loop)", "MB/s", mb / (await timed(() => hpkeJsDecrypt(cap.path, ctx.privateKey, ctx.freshOut("large-hpke-js.bin")))), mb / tBase, "@hpke/core + @hpke/chacha20poly1305, one run; ratio against the native baseline"));
+  settle();
   const hwm = ctx.out("hwm.txt");
+  const zip = ctx.freshOut("large-cli.zip");
   const r = spawnWithPeakRss([join(ROOT, "bin/ssh-log.js"), "decrypt", "-i", ctx.keyPath, "-l", cap.path, "-o", zip], hwm, join(ROOT, "dist/bench/hwm-hook.js"));
-  rmSync(zip, { force: true });
   if (r.status !== 0) throw new Error(`ssh-log decrypt failed in the RSS run: ${r.stderr}`);
   rows.push(atMost("decrypt, peak RSS (CLI child, VmHWM)", "MB", r.peakRss / MB, 200, `ssh-log decrypt on the same file, ${(mb / r.seconds).toFixed(0)} MB/s incl. start-up`));
   return rows;
@@ -82,16 +77,11 @@ export async function benchDecryptLarge(ctx: BenchContext): Promise<Row[]> {
 /** decrypt, small blocks: blocks per second of file -> zip against the same baseline. */
 export async function benchDecryptSmall(ctx: BenchContext): Promise<Row[]> {
   const cap = await smallCapture(ctx);
-  const base = ctx.out("small-baseline.bin");
-  const zip = ctx.out("small.zip");
   const [tBase, tCand] = await bestOfAlternating(ctx.config.runs,
-    () => baselineDecrypt(cap.path, ctx.privateKey, base),
-    () => candidateDecrypt(cap.path, ctx.keyPath, zip),
-    () => { rmSync(base, { force: true }); rmSync(zip, { force: true }); });
-  rmSync(base, { force: true });
-  rmSync(zip, { force: true });
-  const tJs = await timed(() => hpkeJsDecrypt(cap.path, ctx.privateKey, base));
-  rmSync(base, { force: true });
+    () => baselineDecrypt(cap.path, ctx.privateKey, ctx.freshOut("small-baseline.bin")),
+    () => candidateDecrypt(cap.path, ctx.keyPath, ctx.freshOut("small.zip")));
+  settle();
+  const tJs = await timed(() => hpkeJsDecrypt(cap.path, ctx.privateKey, ctx.freshOut("small-hpke-js.bin")));
   return [
     higherIsBetter("decrypt, 1 block per keystroke", "blocks/s", cap.blocks / tCand, cap.blocks / tBase, 0.8, `${cap.blocks} blocks of 18..77 bytes, best of ${ctx.config.runs}`),
     info("(hpke-js default AEAD, bare loop)", "blocks/s", cap.blocks / tJs, cap.blocks / tBase, "@hpke/core + @hpke/chacha20poly1305, one run; ratio against the native baseline"),

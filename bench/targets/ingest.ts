@@ -66,14 +66,11 @@ export async function benchIngest(ctx: BenchContext): Promise<Row[]> {
   const { DuckDBInstance } = await import("@duckdb/node-api");
   const { openAuditDb } = await import("../../lib/audit/open-db.js");
   const { ingestPaths } = await import("../../lib/audit/ingest.js");
-  const baseDb = ctx.out("ingest-baseline.duckdb");
-  const candDb = ctx.out("ingest.duckdb");
-  const clean = (): void => { for (const p of [baseDb, candDb]) { rmSync(p, { force: true }); rmSync(`${p}.wal`, { force: true }); } };
   let ingested = 0;
   let baseRows = 0;
   const [tBase, tCand] = await bestOfAlternating(ctx.config.runs,
     async () => {
-      const inst = await DuckDBInstance.create(baseDb);
+      const inst = await DuckDBInstance.create(ctx.freshOut("ingest-baseline.duckdb"));
       const con = await inst.connect();
       baseRows = 0;
       for (const [name, list] of Object.entries(files) as Array<[DatasetName, string[]]>) {
@@ -86,16 +83,14 @@ export async function benchIngest(ctx: BenchContext): Promise<Row[]> {
       inst.closeSync();
     },
     async () => {
-      const db = await openAuditDb(candDb, { write: true });
+      const db = await openAuditDb(ctx.freshOut("ingest.duckdb"), { write: true });
       try {
         const s = await ingestPaths(db, [dir]);
         ingested = Object.entries(s.rows).filter(([t]) => t in DATASETS).reduce((n, [, v]) => n + v, 0);
       } finally {
         db.close();
       }
-    },
-    clean);
-  clean();
+    });
   rmSync(dir, { recursive: true, force: true });
   if (ingested !== baseRows) throw new Error(`ingest stored ${ingested} rows but the export holds ${baseRows}`);
   return [higherIsBetter("ingest, Logpush export", "rows/s", ingested / tCand, baseRows / tBase, 0.8, `${ingested} rows (40% access_requests, 40% network sessions, 20% ssh_logs) in 60 gzipped files; best of ${ctx.config.runs}`)];

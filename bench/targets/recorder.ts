@@ -1,9 +1,8 @@
-import { rmSync } from "node:fs";
 import { once } from "node:events";
 import { createRecorder } from "../../lib/session/recorder.js";
 import { baselineSeal, captureKeys } from "../lib/baseline.js";
 import type { BenchContext } from "../lib/context.js";
-import { atMost, bestOfAlternating, higherIsBetter, now, type Row } from "../lib/measure.js";
+import { atMost, bestOfAlternating, higherIsBetter, now, type Row, settle } from "../lib/measure.js";
 
 const MB = 1e6;
 
@@ -37,8 +36,6 @@ async function recordKeystrokes(ctx: BenchContext, path: string, count: number):
  */
 export async function benchRecorder(ctx: BenchContext): Promise<Row[]> {
   const total = Math.min(ctx.config.largeBytes, 256 << 20);
-  const path = ctx.out("recorder.log");
-  const base = ctx.out("recorder-baseline.bin");
   // The baseline's key and nonce: any HPKE context's; sealing cost does not depend on them.
   const sealer = await (await import("../../lib/crypto/suite.js")).BlockSealer.create(ctx.publicKey);
   const block0 = await sealer.seal(new Uint8Array(1));
@@ -47,19 +44,15 @@ export async function benchRecorder(ctx: BenchContext): Promise<Row[]> {
   let fileBytes = 0;
   let baseBytes = 0;
   const [tBase, tCand] = await bestOfAlternating(ctx.config.runs,
-    () => { baseBytes = baselineSeal(keys.key, keys.baseNonce, base, blocks, 64 << 10); },
-    async () => { fileBytes = await recordBulk(ctx, path, total); },
-    () => { rmSync(base, { force: true }); rmSync(path, { force: true }); });
-  rmSync(base, { force: true });
-  rmSync(path, { force: true });
+    () => { baseBytes = baselineSeal(keys.key, keys.baseNonce, ctx.freshOut("recorder-baseline.bin"), blocks, 64 << 10); },
+    async () => { fileBytes = await recordBulk(ctx, ctx.freshOut("recorder.log"), total); });
   const rows = [higherIsBetter("recorder, bulk output", "MB/s", fileBytes / MB / tCand, baseBytes / MB / tBase, 0.7, `${(total / 2 ** 20).toFixed(0)} MiB in 32 KiB writes; baseline seals 64 KiB blocks; best of ${ctx.config.runs}`)];
   const count = Math.min(ctx.config.smallBlocks * 2, 1_000_000);
   let best = Infinity;
   for (let r = 0; r < ctx.config.runs; r++) {
-    rmSync(path, { force: true });
-    best = Math.min(best, await recordKeystrokes(ctx, path, count));
+    settle();
+    best = Math.min(best, await recordKeystrokes(ctx, ctx.freshOut("keys.log"), count));
   }
-  rmSync(path, { force: true });
   rows.push(atMost("recorder, 1-byte keystroke writes", "us/write", (best / count) * 1e6, 3, `${count} writes incl. sealing and close; best of ${ctx.config.runs}`));
   return rows;
 }
