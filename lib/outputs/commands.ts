@@ -28,6 +28,7 @@ export interface CommandOptions {
 
 const HEAD = 64 * 1024;
 const MAX_LINE_FEEDS = 200;
+const RESET = Uint8Array.of(0x18, 0x1b, 0x63);
 
 function iso(info: SessionInfo, micros: number): string {
   return new Date(Math.round(info.startedAt * 1000 + micros / 1000)).toISOString();
@@ -45,6 +46,26 @@ function looksBinary(b: Uint8Array): boolean {
     if (x < 0x20 && x !== 0x0a && x !== 0x0d && x !== 0x09 && x !== 0x1b && x !== 0x08) odd++;
   }
   return odd * 10 > b.length;
+}
+
+/**
+ * Queues output bytes on the scratch emulator after a full reset, and hands `done` their first `n`
+ * lines once the emulator has parsed them (call `settle` to wait for that).
+ */
+function renderFirstLines(scratch: Emulator, bytes: Uint8Array, n: number, done: (lines: string[]) => void): void {
+  if (n <= 0 || bytes.length === 0 || looksBinary(bytes)) { done([]); return; }
+  // The first lines need only the start of the output (with room for lines later redrawn).
+  const enough = Math.min(MAX_LINE_FEEDS, n * 4 + 10);
+  let cut = bytes.length;
+  let feeds = 0;
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] === 0x0a && ++feeds >= enough) { cut = i + 1; break; }
+  scratch.feed(RESET); // CAN ends anything half-parsed; ESC c resets the terminal and clears it
+  scratch.feed(bytes.subarray(0, cut));
+  scratch.at(() => {
+    const lines = scratch.normalLines(MAX_LINE_FEEDS);
+    while (lines.length > 0 && lines[0]!.trim() === "") lines.shift();
+    done(lines.slice(0, n));
+  });
 }
 
 /** Renders output bytes through a scratch emulator and returns its first `n` non-trailing lines. */
@@ -101,6 +122,9 @@ export async function* extractCommandsFrom(info: SessionInfo, events: AsyncItera
       return;
     }
     const open = new Map<number, CommandRecord>();
+    // Finished records wait here while the scratch emulator renders their output: one settle for
+    // many commands, not one per command.
+    let done: CommandRecord[] = [];
     for await (const item of analyzeEvents(events, { cols, rows: info.pty.height || 24, pty: true })) {
       if (item.type === "command") {
         const m = item.mark;
@@ -110,10 +134,17 @@ export async function* extractCommandsFrom(info: SessionInfo, events: AsyncItera
         if (!rec) continue;
         open.delete(item.output.id);
         rec.outputBytes = item.output.outputBytes;
-        rec.outputFirstLines = await firstLines(scratch, item.output.head, n);
-        yield rec;
+        renderFirstLines(scratch, item.output.head, n, (lines) => { rec.outputFirstLines = lines; });
+        done.push(rec);
+        if (done.length >= 128) {
+          await scratch.settle();
+          yield* done;
+          done = [];
+        }
       }
     }
+    await scratch.settle();
+    yield* done;
   } finally {
     scratch.dispose();
   }
