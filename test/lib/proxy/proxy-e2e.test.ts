@@ -179,14 +179,43 @@ describe("ssh-log proxy with real OpenSSH", () => {
     await rowFor((x) => x.Command === "echo still-serving");
   });
 
+  it("several programs on one connection (OpenSSH ControlMaster) are recorded separately under one SessionID", async () => {
+    const sock = join(rig.dir, "cm.sock");
+    const master = await runProgram("ssh", [...rig.sshArgs(), "-o", "ControlMaster=yes", "-o", `ControlPath=${sock}`, "-o", "ControlPersist=30", "-fN", rig.target]);
+    expect(master.code).toBe(0);
+    try {
+      const viaMaster = ["-o", `ControlPath=${sock}`, "-o", "ControlMaster=no"];
+      const [a, b] = await Promise.all([
+        runProgram("ssh", [...rig.sshArgs(), ...viaMaster, rig.target, "sleep 0.3; echo first; exit 1"]),
+        runProgram("ssh", [...rig.sshArgs(), ...viaMaster, rig.target, "sleep 0.3; echo second; exit 2"]),
+      ]);
+      expect([a.stdout.toString(), a.code, b.stdout.toString(), b.code]).toEqual(["first\n", 1, "second\n", 2]);
+      const ra = await rowFor((x) => x.Command === "sleep 0.3; echo first; exit 1");
+      const rb = await rowFor((x) => x.Command === "sleep 0.3; echo second; exit 2");
+      expect(ra.SessionID).toBe(rb.SessionID);
+      expect(new Set([ra.ProgramID, rb.ProgramID])).toEqual(new Set([`${ra.SessionID.slice(0, 8)}-0`, `${ra.SessionID.slice(0, 8)}-1`]));
+      expect(ra.LogFile).not.toBe(rb.LogFile);
+      expect(dataOf((await readRecording(join(rig.outDir, ra.LogFile), rig.privateKey)).packets, 1).toString()).toBe("first\n");
+      expect(dataOf((await readRecording(join(rig.outDir, rb.LogFile), rig.privateKey)).packets, 1).toString()).toBe("second\n");
+    } finally {
+      await runProgram("ssh", [...rig.sshArgs(), "-o", `ControlPath=${sock}`, "-O", "exit", rig.target]);
+    }
+  });
+
+  it("passes the environment the client sends (SetEnv) to the server, as the server allows it", async () => {
+    const r = await runProgram("ssh", [...rig.sshArgs(), "-o", "SetEnv=LC_SSH_LOG_DEMO=passed", rig.target, "echo \"$LC_SSH_LOG_DEMO\""]);
+    expect(r.stdout.toString()).toBe("passed\n");
+  });
+
   it("refuses SFTP with a clear message and records nothing for it", async () => {
-    const before = rig.indexRows().length;
     const r = await runProgram("sftp", ["-b", "-", ...rig.sshArgs().map((a) => (a === "-p" ? "-P" : a)), rig.target], { input: "ls\n" });
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain("SFTP and other subsystems are refused here because they are not recorded");
-    expect(rig.logLines.some((l) => /refused the sftp subsystem/.test(l))).toBe(true);
-    await new Promise((res) => setTimeout(res, 300));
-    expect(rig.indexRows().length).toBe(before);
+    const tag = /^([0-9a-f]{8}) refused the sftp subsystem/.exec(rig.logLines.find((l) => /refused the sftp subsystem/.test(l)) ?? "")?.[1];
+    expect(tag).toBeDefined();
+    await waitFor("the sftp connection to end", () => (rig.logLines.some((l) => l.startsWith(`${tag} `) && /disconnected/.test(l)) ? true : undefined));
+    await new Promise((res) => setTimeout(res, 200));
+    expect(rig.indexRows().filter((x) => x.SessionID.startsWith(tag!))).toEqual([]);
   });
 
   it("refuses a key that is not in authorized_keys, and a user the upstream refuses", async () => {
