@@ -1,5 +1,6 @@
 import { open, stat } from "node:fs/promises";
-import { UsageError, fsError } from "../errors.js";
+import { BadHeaderError, ErrorCode, SwappedArgumentsError, UsageError, fsError } from "../errors.js";
+import { decodeKeyText } from "../crypto/keys.js";
 import type { KeyWarning } from "../crypto/keys.js";
 import type { Session, SessionSourceKind } from "./model.js";
 import { openAsciicast } from "./open-asciicast.js";
@@ -46,6 +47,12 @@ export async function detectInputKind(path: string, opts: Pick<OpenSessionOption
     }
   } catch (err) {
     throw fsError(err, path, "input");
+  }
+  if (head.length === 0) {
+    throw new BadHeaderError(`${path} is empty; it holds no session (was the download interrupted?).`, { file: path }, ErrorCode.EmptyFile);
+  }
+  if (head.length < 200 && decodeKeyText(head.toString("latin1")) !== null) {
+    throw new SwappedArgumentsError(`${path} is a key file, not a session; give the session as the input (-l LOG) and the private key with -i KEY.`, { file: path });
   }
   if (head[0] === 0x50 && head[1] === 0x4b && (head[2] === 0x03 || head[2] === 0x05) && (head[3] === 0x04 || head[3] === 0x06)) return "zip";
   if (head[0] === 0x1f && head[1] === 0x8b) return "logpush";

@@ -42,5 +42,10 @@ describe("openSession", () => {
     await expect(openSession(c.log, { privateKey: new Uint8Array(32).fill(7) })).rejects.toMatchObject({ code: "ERR_WRONG_KEY" });
     await expect(openSession(join(tmp.dir, "missing.log"), { keyPath: tmp.key })).rejects.toMatchObject({ code: "ERR_NOT_FOUND" });
     await expect(openSession(tmp.dir)).rejects.toMatchObject({ code: "ERR_IS_DIRECTORY" });
+    const empty = join(tmp.dir, "empty.log");
+    writeFileSync(empty, "");
+    await expect(openSession(empty)).rejects.toMatchObject({ code: "ERR_EMPTY_FILE" });
+    await expect(openSession(`${tmp.key}.pub`)).rejects.toMatchObject({ code: "ERR_SWAPPED_ARGUMENTS" });
+    await expect(openSession(tmp.key)).rejects.toMatchObject({ code: "ERR_SWAPPED_ARGUMENTS" });
   });
 });
