@@ -1,6 +1,6 @@
 // npm run demo: the main job end to end on the bundled sample captures, with embedded defaults
 // (no server to set up). Writes everything under ./demo-out/ and says what it did at each step.
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { run } from "../dist/cli/main.js";
@@ -45,6 +45,18 @@ console.log("\nWatch one with seek and speed control: node bin/ssh-log.js replay
 // Recording: real sessions through ssh-log proxy when a local sshd can run, else scripted ones.
 const { demoRecording } = await import("./demo-recording.js");
 await demoRecording({ out, step, recipient: join(out, "my-key.pub"), privateKey: "my-key" });
+// Audit: one embedded DuckDB file (./ssh-audit.duckdb) with the Logpush sample and every
+// recording; SQL, compliance reports, search, Parquet. Nothing to start.
+cpSync(join(root, "fixtures", "logpush"), join(out, "logpush"), { recursive: true });
+await step("index the Logpush export sample and the recordings into ./ssh-audit.duckdb", ["index", "logpush", "recordings", "-i", "sshkey"]);
+if (existsSync("recorded")) await step("and what the proxy recorded: its NDJSON index and captures (its own key)", ["index", "recorded", "-i", "my-key"]);
+await step("the reports, and the controls each serves", ["report"]);
+await step("who was denied, by user, app and country", ["report", "denied-access", "--since", "2026-11-01"]);
+await step("who ran what as root or with sudo", ["report", "privileged-sessions", "--since", "2026-11-20"]);
+await step("who touched prod after hours (Berlin working day 08-18, weekends too)", ["report", "after-hours", "--target", "*prod*", "--tz", "Europe/Berlin", "--since", "2026-11-15"]);
+await step("where rm -rf was typed or shown, with the offset to jump to in a replay", ["search", "rm -rf", "--limit", "8"]);
+await step("any SQL over Cloudflare's own field names", ["query", "SELECT Email, count(*) AS denials FROM access_requests WHERE NOT Allowed GROUP BY 1 ORDER BY 2 DESC"]);
+await step("every table to Parquet, partitioned by day, for Spark, Trino, Athena or ClickHouse", ["export-parquet", "--out", "warehouse"]);
 console.log(`\nDone: the zips are in ${join(out, "recordings")}.`);
 // Last: where to browse what the demo made (printed only: the demo never opens the terminal UI).
 console.log(existsSync(join(out, "ssh-audit.duckdb"))

@@ -387,8 +387,14 @@ class Ingest {
     if (err) this.summary.partial.push({ path, why: err.message.replace(/\.$/, ""), code: err.code });
   }
 
-  /** Fills who and where on recordings and their commands from Logpush rows of the same session. */
+  /**
+   * Fills who and where on recordings and their commands from Logpush rows of the same session,
+   * and keeps one row per exec command when the proxy's index and its capture both state it.
+   */
   async link(): Promise<void> {
+    await this.db.run(`DELETE FROM commands AS c WHERE c.source = 'ssh_logs' AND c.kind = 'exec' AND EXISTS (
+      SELECT 1 FROM commands AS r WHERE r.source = 'recording' AND r.kind = 'exec' AND r.session_id = c.session_id
+        AND r.program_id IS NOT DISTINCT FROM c.program_id AND r.command = c.command)`);
     await this.db.run(`UPDATE recordings AS r SET user_email = coalesce(r.user_email, s.UserEmail), target_id = coalesce(r.target_id, s.TargetID), username = coalesce(r.username, s.Username)
       FROM (SELECT SessionID, any_value(UserEmail) AS UserEmail, any_value(TargetID) AS TargetID, any_value(Username) AS Username FROM ssh_logs GROUP BY SessionID) AS s
       WHERE r.session_id = s.SessionID AND (r.user_email IS NULL OR r.target_id IS NULL OR r.username IS NULL)`);
