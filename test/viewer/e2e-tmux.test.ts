@@ -34,6 +34,8 @@ async function until(ok: (s: string) => boolean, what: string, ms = 15_000): Pro
   }
   throw new Error(`timed out waiting for ${what}; the screen was:\n${s}`);
 }
+/** The pane's terminal modes: raw mode leaves "-icanon -echo", a restored terminal "icanon echo". */
+const ttyModes = (): string => execFileSync("stty", ["-F", tmux("display-message", "-p", "-t", "v", "#{pane_tty}").trim(), "-a"], { encoding: "utf8" });
 const selected = (s: string): string => s.split("\n").find((l) => l.startsWith("›")) ?? "";
 
 /** Starts `ssh-log view ARGS` in a fresh tmux window of the given size; the shell prints EXIT=code after. */
@@ -64,6 +66,8 @@ describe("ssh-log view in tmux", () => {
   it("at 80x24: finds the root rm -rf session, reads its commands, replays from the command, and gives the terminal back", async () => {
     start(80, 24, [db, "-i", keyDir.key]);
     let s = await until((x) => /\d+ sessions/.test(x) && !x.includes("loading"), "the session list");
+    expect(tmux("display-message", "-p", "-t", "v", "#{alternate_on} #{cursor_flag}").trim()).toBe("1 0");
+    expect(ttyModes()).toMatch(/(^|\s)-icanon(\s|$)/);
     expect(s).toContain("sort: newest");
     expect(s.split("\n").every((l) => [...l].length <= 80)).toBe(true);
     expect(styled()).toMatch(COLOUR);
@@ -112,6 +116,9 @@ describe("ssh-log view in tmux", () => {
     keys("q");
     s = await until((x) => x.includes("EXIT=0"), "the shell after quitting");
     expect(s).not.toContain("ssh-log view ·");
+    // Back on the main screen, with the cursor shown.
+    expect(tmux("display-message", "-p", "-t", "v", "#{alternate_on} #{cursor_flag}").trim()).toBe("0 1");
+    expect(ttyModes()).toMatch(/(^|\s)icanon(\s|$)/);
   }, 90_000);
 
   it("at 200x50: lists recordings straight from files, follows a resize, and quits with Ctrl-C", async () => {
@@ -130,5 +137,18 @@ describe("ssh-log view in tmux", () => {
 
     keys("C-c");
     s = await until((x) => x.includes("EXIT=0"), "the shell after Ctrl-C");
+  }, 60_000);
+
+  it("gives the terminal back on SIGINT from outside, with exit 130", async () => {
+    start(80, 24, [SESSIONS_DIR, "-i", keyDir.key]);
+    await until((x) => x.includes("7 sessions"), "the recordings list");
+    // The viewer is the one child of the pane's shell: signal it by its process id.
+    const shell = tmux("display-message", "-p", "-t", "v", "#{pane_pid}").trim();
+    const pid = execFileSync("pgrep", ["-P", shell], { encoding: "utf8" }).trim().split("\n")[0]!;
+    process.kill(Number(pid), "SIGINT");
+    const s = await until((x) => x.includes("EXIT=130"), "the shell after SIGINT");
+    expect(s).not.toContain("ssh-log view ·");
+    expect(tmux("display-message", "-p", "-t", "v", "#{alternate_on} #{cursor_flag}").trim()).toBe("0 1");
+    expect(ttyModes()).toMatch(/(^|\s)icanon(\s|$)/);
   }, 60_000);
 });

@@ -196,3 +196,27 @@ describe("detail, help and quitting", () => {
     expect(quits).toBe(2);
   });
 });
+
+describe("a screen that fails", () => {
+  it("shows the failure in place; q goes back and Ctrl-C still quits", async () => {
+    class Broken extends MemorySource {
+      override async detail(id: string) {
+        const d = await super.detail(id);
+        // Something React cannot render: the screen throws while rendering.
+        return { ...d, context: [{ at: 0, kind: "login" as const, text: { not: "text" } as unknown as string }] };
+      }
+    }
+    let quits = 0;
+    const app = mount(new Broken(makeRows(3)), undefined, () => { quits++; });
+    await settled(app);
+    app.stdin.write(KEYS.enter);
+    await waitFor(() => (app.lastFrame() ?? "").includes("[ERR_INTERNAL]"), 8000, () => app.lastFrame() ?? "");
+    expect(app.lastFrame()).toContain("This screen failed");
+    app.stdin.write("q");
+    await waitFor(() => (app.lastFrame() ?? "").includes("3 sessions"));
+    app.stdin.write(KEYS.enter);
+    await waitFor(() => (app.lastFrame() ?? "").includes("[ERR_INTERNAL]"));
+    app.stdin.write(KEYS.ctrlC);
+    await waitFor(() => quits === 1);
+  });
+});
