@@ -65,6 +65,8 @@ export interface RecordingSummary {
 }
 
 const DEFAULTS = { flushIntervalMs: 1000, maxBlockBytes: 64 * 1024, maxWindowChanges: 64 };
+/** An idle session holds this much buffer, not a whole block: many quiet sessions stay cheap. */
+const INITIAL_BUFFER_BYTES = 4096;
 /** Error messages longer than this are cut in the header (it is rewritten in reserved space). */
 const MAX_ERROR_CHARS = 200;
 /** Resizes closer together than this replace the previous entry: dragging a window edge sends dozens a second. */
@@ -211,7 +213,7 @@ export class Recorder extends EventEmitter {
     private readonly settings: Settings,
   ) {
     super();
-    this.buf = Buffer.allocUnsafe(settings.maxBlockBytes);
+    this.buf = Buffer.allocUnsafe(Math.min(settings.maxBlockBytes, INITIAL_BUFFER_BYTES));
     this.position = headerBytes;
   }
 
@@ -249,6 +251,7 @@ export class Recorder extends EventEmitter {
     for (let off = 0; off < data.length;) {
       const n = Math.min(data.length - off, maxData);
       if (this.used + packetSize(n) > max) this.sealPending();
+      this.reserveRoom(packetSize(n));
       this.used = encodePacketInto(this.buf, this.used, src, code, t, data.subarray(off, off + n));
       this.packets++;
       off += n;
@@ -353,6 +356,15 @@ export class Recorder extends EventEmitter {
     await this.fh.write(bytes, 0, bytes.length, 0);
   }
 
+  /** Grows the plaintext buffer (up to maxBlockBytes) so that `bytes` more fit. */
+  private reserveRoom(bytes: number): void {
+    const need = this.used + bytes;
+    if (need <= this.buf.length) return;
+    const grown = Buffer.allocUnsafe(Math.min(this.settings.maxBlockBytes, Math.max(need, this.buf.length * 2)));
+    this.buf.copy(grown, 0, 0, this.used);
+    this.buf = grown;
+  }
+
   private armTimer(): void {
     this.timer = setTimeout(() => {
       this.timer = null;
@@ -371,7 +383,9 @@ export class Recorder extends EventEmitter {
     this.clearTimer();
     if (this.used === 0 || this.failure) return;
     const plain = this.buf.subarray(0, this.used);
-    this.buf = Buffer.allocUnsafe(this.settings.maxBlockBytes);
+    // A buffer that filled up (bulk output) is replaced by one as large; otherwise start small again.
+    const size = this.used * 2 >= this.buf.length ? this.buf.length : Math.min(this.settings.maxBlockBytes, INITIAL_BUFFER_BYTES);
+    this.buf = Buffer.allocUnsafe(size);
     this.used = 0;
     if (this.sealer.ready && this.plainQueued === 0) {
       const framed = frame(this.sealer.sealSync(plain));

@@ -20,7 +20,12 @@ const op: fc.Arbitrary<Op> = fc.oneof(
     source: fc.constantFrom(0 as const, 1 as const),
     stderr: fc.boolean(),
     // Mostly small (keystrokes), sometimes larger than a block.
-    data: fc.oneof({ weight: 4, arbitrary: fc.uint8Array({ minLength: 0, maxLength: 40 }) }, { weight: 1, arbitrary: fc.uint8Array({ minLength: 0, maxLength: 3000 }) }),
+    // size "max": fast-check otherwise keeps generated arrays short, and big writes would never happen.
+    data: fc.oneof(
+      { weight: 8, arbitrary: fc.uint8Array({ minLength: 0, maxLength: 40, size: "max" }) },
+      { weight: 2, arbitrary: fc.uint8Array({ minLength: 0, maxLength: 3000, size: "max" }) },
+      { weight: 1, arbitrary: fc.uint8Array({ minLength: 0, maxLength: 25_000, size: "max" }) },
+    ),
     // The clock sometimes goes backwards.
     advanceMs: fc.oneof(fc.integer({ min: 0, max: 5000 }), fc.integer({ min: -2000, max: 0 }), fc.double({ min: 0, max: 2, noNaN: true })),
   }) },
@@ -33,8 +38,9 @@ describe("recorder property", () => {
     let n = 0;
     try {
       await fc.assert(fc.asyncProperty(
-        fc.array(op, { maxLength: 60 }),
-        fc.integer({ min: 64, max: 4096 }),
+        fc.array(op, { maxLength: 60, size: "max" }),
+        // Up to and past the recorder's initial 4 KiB buffer, so growing it is exercised too.
+        fc.integer({ min: 64, max: 20_000 }),
         fc.boolean(),
         async (ops, maxBlockBytes, withPty) => {
           const path = join(tmp.dir, `p${n++}.log`);
@@ -71,7 +77,7 @@ describe("recorder property", () => {
           expect(count).toBe(expected.length);
           expect(s.outcome.complete).toBe(true);
         },
-      ), { numRuns: 150 });
+      ), { numRuns: 100 });
     } finally {
       tmp.cleanup();
     }
