@@ -35,6 +35,8 @@ export interface ListScreenProps {
 }
 
 const HINTS = "↑↓ move · Enter open · r replay · / filter · s sort · ? help · q quit";
+/** The flag letters, added to the hints when the terminal is wide enough. */
+const LEGEND = "   flags: R root  ! risky command  D denied nearby  T truncated  ? no exit data";
 
 /** The session list screen: filter as you type, cycle the sort, move, open. */
 export function ListScreen({ source, state, setState, width, height, active, onOpen, onReplay, onHelp, onQuit }: ListScreenProps) {
@@ -106,6 +108,8 @@ export function ListScreen({ source, state, setState, width, height, active, onO
   }, { isActive: active });
 
   // Two columns for the gutter that marks the selected row.
+  // The selected row's problem in full: on the row it is cut to the columns' width.
+  const selectedProblem = list.row(state.cursor)?.problem ?? null;
   const visible = Array.from({ length: Math.min(rowsHeight, Math.max(0, total - state.top)) }, (_, i) => list.row(state.top + i));
   const columns = layoutColumns(width - 2, columnSpecs(visible, source.columnTitles));
   return (
@@ -113,7 +117,8 @@ export function ListScreen({ source, state, setState, width, height, active, onO
       <SessionList title={source.title} list={list} columns={columns} width={width} height={rowsHeight} top={state.top} cursor={state.cursor} sort={state.sort} filter={filter} />
       {state.typing !== null
         ? <StatusLine prompt="/" value={state.typing} hints="" width={width} />
-        : <StatusLine message={null} hints={HINTS} width={width} />}
+        : <StatusLine message={selectedProblem ? { text: `${selectedProblem.message} [${selectedProblem.code}]`, error: true } : null}
+            hints={width >= HINTS.length + LEGEND.length ? HINTS + LEGEND : HINTS} width={width} />}
     </Box>
   );
 }

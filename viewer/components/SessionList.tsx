@@ -35,7 +35,7 @@ export function SessionList({ title, list, columns, width, height, top, cursor, 
     <Box flexDirection="column" width={width}>
       <Text wrap="truncate">
         <Text bold color={theme.color("cyan")}>ssh-log view</Text>
-        <Text> · {count} · sort: {sort}{filter !== "" ? ` · filter: ${filter}` : ""}{list.loading ? " · loading…" : ""}</Text>
+        <Text> · {list.total ? `${(cursor + 1).toLocaleString("en-US")}/` : ""}{count} · sort: {sort}{filter !== "" ? ` · filter: ${filter}` : ""}{list.loading ? " · loading…" : ""}</Text>
         <Text dimColor> · {title}</Text>
       </Text>
       <Text bold wrap="truncate">{head}</Text>

@@ -114,6 +114,10 @@ describe("session list", () => {
     const f = lines(app.lastFrame());
     expect(f.find((l) => l.includes("alice"))).toMatch(/R! T/);
     expect(f.find((l) => l.includes("bob"))).toContain("⚠ b.log was not encrypted for this key");
+    app.stdin.write("j");
+    await waitFor(() => (app.lastFrame() ?? "").includes("[ERR_WRONG_KEY]"));
+    expect(lines(app.lastFrame()).at(-1)).toContain("b.log was not encrypted for this key [ERR_WRONG_KEY]");
+    expect(app.lastFrame()).toContain("2/3 sessions");
   });
 
   it("renders only the visible rows of 100,000 and asks for a few pages", async () => {
