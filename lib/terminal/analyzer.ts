@@ -47,6 +47,8 @@ export interface AnalyzeOptions {
    * character, a partial scroll region, a pending line wrap...). The player takes its snapshots here.
    */
   onApplied?: (index: number, event: SessionEvent, emu: Emulator, snapshotSafe: boolean) => void;
+  /** Output events in a row handled together (default 64, at most 64): fewer call-backs, coarser snapshot points. */
+  outputRun?: number;
 }
 
 const HEAD_BYTES = 64 * 1024;
@@ -54,6 +56,7 @@ const SHOWN_BYTES = 16 * 1024;
 const TYPED_BYTES = 4096;
 const MAX_HELD = 20_000;
 const SETTLE_EVERY = 512;
+const RUN_BYTES = 16 * 1024;
 
 interface Line {
   startMicros: number;
@@ -110,12 +113,14 @@ export async function* analyzeEvents(events: AsyncIterable<SessionEvent>, opts: 
       a.push(index++, ev);
       if (++sinceSettle >= SETTLE_EVERY || a.readyCount > 256) {
         sinceSettle = 0;
+        a.flushRun();
         await a.emu.settle();
         yield* a.takeReady();
       } else {
         await a.emu.throttle();
       }
     }
+    a.flushRun();
     a.emu.flushDeferred();
     await a.emu.settle();
     a.finish();
@@ -137,8 +142,13 @@ class Analyzer {
   private nextId = 0;
   private lastMicros = 0;
   private collect: Held[] | null = null;
+  private run: Array<{ index: number; ev: SessionEvent }> = [];
+  private runBytes = 0;
+  private readonly runLimit: number;
 
-  constructor(readonly emu: Emulator, private readonly opts: AnalyzeOptions) {}
+  constructor(readonly emu: Emulator, private readonly opts: AnalyzeOptions) {
+    this.runLimit = Math.max(1, Math.min(64, opts.outputRun ?? 64));
+  }
 
   get readyCount(): number { return this.ready.length; }
 
@@ -151,10 +161,27 @@ class Analyzer {
   push(index: number, ev: SessionEvent): void {
     if (ev.source === Source.Server) {
       this.emu.feed(ev.data);
-      this.emu.at((exact, plain) => this.onOutput(index, ev, exact && plain));
+      this.run.push({ index, ev });
+      this.runBytes += ev.data.length;
+      if (this.run.length >= this.runLimit || this.runBytes >= RUN_BYTES) this.flushRun();
     } else {
+      this.flushRun();
       this.emu.at((exact, plain) => this.onInput(index, ev, exact && plain));
     }
+  }
+
+  /**
+   * Output events in a row share one call-back at the end of the run: the emulator then shows the
+   * whole run, which is all the bookkeeping of output needs (input needs the screen exactly).
+   */
+  flushRun(): void {
+    if (this.run.length === 0) return;
+    const run = this.run;
+    this.run = [];
+    this.runBytes = 0;
+    this.emu.at((exact, plain) => {
+      for (let i = 0; i < run.length; i++) this.onOutput(run[i]!.index, run[i]!.ev, i === run.length - 1 && exact && plain);
+    });
   }
 
   private onOutput(index: number, ev: SessionEvent, plain: boolean): void {

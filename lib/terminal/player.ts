@@ -120,7 +120,7 @@ export class TerminalPlayer {
       }
     };
     let n = 0;
-    for await (const item of analyzeEvents(source, { cols, rows, pty: info.pty !== null, onApplied })) {
+    for await (const item of analyzeEvents(source, { cols, rows, pty: info.pty !== null, onApplied, outputRun: Math.ceil(everyEvents / 4) })) {
       if (item.type === "command") commands.push(toCommand(item.mark));
       if (++n % 4096 === 0) opts.onProgress?.(events.length);
     }
