@@ -65,9 +65,10 @@ Without a terminal (piped), the recorded output is written at full speed.`)
       const { TerminalPlayer } = await import("../../lib/terminal/player.js");
       const player = await TerminalPlayer.load(session);
       try {
-        await runReplay(player, { input: io.stdin, output: io.stdout }, {
+        const { interrupted } = await runReplay(player, { input: io.stdin, output: io.stdout }, {
           speed, idleLimitMicros: idle === null ? null : Math.round(idle * 1e6), fromMicros: from, exitAtEnd: io.stdin.isTTY !== true,
         });
+        if (interrupted) setExitCode(cmd, ExitCode.Interrupted);
         const cols = io.stdout.columns ?? 80;
         const rows = io.stdout.rows ?? 24;
         if (cols < player.cols || rows - 1 < player.rows) {

@@ -39,7 +39,7 @@ export function speedIndexFor(speed: number): number {
  *
  * @example await runReplay(await TerminalPlayer.load(session), { input: process.stdin, output: process.stdout }, { speed: 2 });
  */
-export async function runReplay(player: TerminalPlayer, term: ReplayTerminal, opts: ReplayOptions = {}): Promise<void> {
+export async function runReplay(player: TerminalPlayer, term: ReplayTerminal, opts: ReplayOptions = {}): Promise<{ interrupted: boolean }> {
   const out = term.output;
   const write = (s: string): void => { out.write(s); };
   const timeline = new Timeline(player.events.map((e) => e.elapsedMicros), opts.idleLimitMicros ?? null);
@@ -110,6 +110,11 @@ export async function runReplay(player: TerminalPlayer, term: ReplayTerminal, op
     }
   };
   const onResize = (): void => { painter.invalidate(); serial(async () => paint()); };
+  // A signal from outside (kill, a closed terminal) ends the replay the same way q does, so the
+  // terminal is always given back.
+  let interrupted = false;
+  const onSignal = (): void => { interrupted = true; finish(); };
+  const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
   const input = term.input;
   const raw = input.isTTY === true && typeof input.setRawMode === "function";
@@ -118,6 +123,7 @@ export async function runReplay(player: TerminalPlayer, term: ReplayTerminal, op
   input.on("data", onKeys);
   input.resume();
   out.on?.("resize", onResize);
+  for (const sig of signals) process.on(sig, onSignal);
   let timer: NodeJS.Timeout | null = null;
   try {
     await player.seek(position);
@@ -128,6 +134,7 @@ export async function runReplay(player: TerminalPlayer, term: ReplayTerminal, op
     await chain;
   } finally {
     if (timer) clearInterval(timer);
+    for (const sig of signals) process.off(sig, onSignal);
     input.off("data", onKeys);
     out.off?.("resize", onResize);
     if (raw) input.setRawMode!(false);
@@ -135,6 +142,7 @@ export async function runReplay(player: TerminalPlayer, term: ReplayTerminal, op
     write("\x1b[0m\x1b[?25h\x1b[?1049l");
   }
   if (failure) throw failure;
+  return { interrupted };
 }
 
 /**

@@ -74,6 +74,20 @@ describe("ssh-log replay in a real terminal (tmux)", () => {
     }
   });
 
+  it("a signal from outside gives the terminal back and exits with 130", async () => {
+    start(100, 32, terminalCast("readline"));
+    try {
+      await waitFor("playing", () => status().startsWith("▶"));
+      const shell = tmux("list-panes", "-t", "r", "-F", "#{pane_pid}").trim();
+      const node = execFileSync("pgrep", ["-P", shell], { encoding: "utf8" }).trim().split("\n")[0]!;
+      process.kill(Number(node), "SIGTERM");
+      await waitFor("exit", () => screen().includes("EXIT=130"));
+      expect(screen()).not.toContain("q quit");
+    } finally {
+      tmux("kill-server");
+    }
+  });
+
   it("warns when the terminal is smaller than the recording", async () => {
     start(60, 20, terminalCast("sudo"));
     try {
