@@ -8,7 +8,9 @@ import { requireTool } from "../helpers/system-tools.js";
 
 // The replay driven in a real terminal: tmux runs `ssh-log replay`, send-keys presses the keys,
 // capture-pane reads the screen. Needs the built CLI (npm run build, done by pretest).
-const server = `ssh-log-replay-test-${process.pid}`;
+// A fresh tmux server (socket) per test: a killed server may still be exiting when the next starts.
+let serial = 0;
+let server = "";
 const tmux = (...args: string[]): string => execFileSync("tmux", ["-L", server, ...args], { encoding: "utf8" });
 const screen = (): string => tmux("capture-pane", "-p", "-t", "r");
 const status = (): string => screen().trimEnd().split("\n").at(-1) ?? "";
@@ -25,10 +27,12 @@ async function waitFor(what: string, test: () => boolean, timeoutMs = 15_000): P
 function start(cols: number, rows: number, args: string): void {
   const dist = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
   if (!existsSync(dist)) throw new Error("the CLI is not built; run npm run build first");
+  server = `ssh-log-replay-test-${process.pid}-${++serial}`;
   tmux("new-session", "-d", "-x", String(cols), "-y", String(rows), "-s", "r", `${process.execPath} ${BIN} replay ${args}; echo EXIT=$?; sleep 60`);
 }
 
 afterAll(() => {
+  if (server === "") return;
   try { tmux("kill-server"); } catch { /* no server left */ }
 });
 
