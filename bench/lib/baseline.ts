@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv } from "node:crypto";
 import { closeSync, fsyncSync, openSync, readSync, writeSync } from "node:fs";
+import { open } from "node:fs/promises";
 import { createSuite, exactBuffer } from "../../lib/crypto/suite.js";
 import { parseHeader } from "../../lib/format/header.js";
 
@@ -29,19 +30,22 @@ export interface BaselineResult { blocks: number; plainBytes: number }
 /**
  * The bare decrypt loop the targets are measured against: synchronous reads of `chunkBytes`,
  * length prefixes parsed in place, every block opened with node:crypto's createDecipheriv and
- * HPKE's nonces, and the plaintext written (large blocks directly, small ones gathered into 1 MiB
- * writes). No framing objects, no packet parsing, no zip: the physical work and nothing else.
+ * HPKE's nonces, and the plaintext written the way the fastest writer here does it: gathered into
+ * two alternating 1 MiB buffers with one write in flight while the next fills (plain writeSync
+ * stalled 2-3x longer on this disk, which would flatter ssh-log). No framing objects, no packet
+ * parsing, no CRC, no zip: the physical work and nothing else.
  *
  * @example const { blocks } = await baselineDecrypt("large.log", sk, "/tmp/out.bin");
  */
 export async function baselineDecrypt(path: string, privateKey: Uint8Array, outPath: string, chunkBytes = 4 << 20): Promise<BaselineResult> {
   const fd = openSync(path, "r");
-  const out = openSync(outPath, "w");
+  const out = await open(outPath, "w");
+  let inFlight: Promise<unknown> | null = null;
   try {
     let buf = Buffer.allocUnsafe(chunkBytes);
     let have = readSync(fd, buf, 0, buf.length, null);
     let pos = 0;
-    // Makes `n` bytes available at `pos`, moving the remainder to the front and reading more.
+    // Makes `n` bytes available at `pos`, moving the rest to the front and reading more.
     const need = (n: number): boolean => {
       if (have - pos >= n) return true;
       if (n > buf.length) { const b = Buffer.allocUnsafe(n); buf.copy(b, 0, pos, have); buf = b; } else buf.copy(buf, 0, pos, have);
@@ -53,12 +57,21 @@ export async function baselineDecrypt(path: string, privateKey: Uint8Array, outP
     const hlen = buf.readUInt32BE(pos); pos += 4;
     if (!need(hlen)) throw new Error("cut header");
     const header = parseHeader(buf.subarray(pos, pos + hlen), path); pos += hlen;
-    const gather = Buffer.allocUnsafe(1 << 20);
-    let gathered = 0;
     const nonce = Buffer.alloc(12);
     let keys: { key: Buffer; baseNonce: Buffer } | null = null;
     let seq = 0;
     let plainBytes = 0;
+    const gather = [Buffer.allocUnsafe(1 << 20), Buffer.allocUnsafe(1 << 20)];
+    let cur = 0;
+    let used = 0;
+    let written = 0;
+    const flush = async (): Promise<void> => {
+      if (inFlight) await inFlight;
+      inFlight = used > 0 ? out.write(gather[cur]!, 0, used, written) : null;
+      written += used;
+      used = 0;
+      cur ^= 1;
+    };
     for (;;) {
       if (!need(4)) break;
       const len = buf.readUInt32BE(pos); pos += 4;
@@ -70,20 +83,20 @@ export async function baselineDecrypt(path: string, privateKey: Uint8Array, outP
       const plain = d.update(sealed.subarray(0, len - TAG));
       d.final();
       plainBytes += plain.length;
-      if (plain.length >= 32 << 10) {
-        if (gathered > 0) { writeSync(out, gather, 0, gathered); gathered = 0; }
-        writeSync(out, plain);
-      } else {
-        if (gathered + plain.length > gather.length) { writeSync(out, gather, 0, gathered); gathered = 0; }
-        plain.copy(gather, gathered);
-        gathered += plain.length;
+      for (let i = 0; i < plain.length;) {
+        const take = Math.min(plain.length - i, (1 << 20) - used);
+        plain.copy(gather[cur]!, used, i, i + take);
+        used += take;
+        i += take;
+        if (used === 1 << 20) await flush();
       }
     }
-    if (gathered > 0) writeSync(out, gather, 0, gathered);
+    await flush();
+    if (inFlight) await inFlight;
     return { blocks: seq, plainBytes };
   } finally {
     closeSync(fd);
-    closeSync(out);
+    await out.close();
   }
 }
 

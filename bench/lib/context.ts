@@ -89,6 +89,6 @@ export class BenchContext {
 
   /** Removes every `freshOut` path. */
   clearRuns(): void {
-    rmSync(join(this.config.dir, "runs"), { recursive: true, force: true });
+    rmSync(join(this.config.dir, "runs"), { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   }
 }
