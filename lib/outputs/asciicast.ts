@@ -21,7 +21,11 @@ function secs(micros: number): number {
   return Math.round(micros) / 1e6;
 }
 
-/** A title that tells an auditor whose session this is, from what the input knows. */
+/**
+ * A title that tells an auditor whose session this is, from what the input knows.
+ *
+ * @example defaultTitle(logpushSession) === "deploy@tgt-web-01 (grace@partner.net) 2026-10-01T00:09:21Z"
+ */
 export function defaultTitle(session: Session): string {
   const x = session.info.extra;
   const who = typeof x.Username === "string" && x.Username !== "" ? x.Username : null;

@@ -2,7 +2,11 @@ import { readdir, stat } from "node:fs/promises";
 import { basename, join, sep } from "node:path";
 import { SshLogError, UsageError, fsError } from "../errors.js";
 
-/** True when a path holds glob characters (*, ?, [...]) that ssh-log expands itself. */
+/**
+ * True when a path holds glob characters (*, ?, [...]) that ssh-log expands itself.
+ *
+ * @example hasGlob("logs/*.log") === true
+ */
 export function hasGlob(pattern: string): boolean {
   return /[*?[]/.test(pattern);
 }
@@ -145,7 +149,11 @@ export interface BatchOptions {
   progress: (NodeJS.WritableStream & { columns?: number }) | null;
 }
 
-/** The progress line: a bar, the count and the file being worked on, fitted to `width`. */
+/**
+ * The progress line: a bar, the count and the file being worked on, fitted to `width`.
+ *
+ * @example progressLine(3, 10, "logs/a.log", 60) === "[######..............] 3/10 logs/a.log"
+ */
 export function progressLine(done: number, total: number, current: string, width: number): string {
   const bar = 20;
   const filled = total === 0 ? bar : Math.round((done / total) * bar);

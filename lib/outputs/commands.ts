@@ -96,7 +96,11 @@ export async function* extractCommands(session: Session, opts: CommandOptions = 
   yield* extractCommandsFrom(session.info, session.events(), opts);
 }
 
-/** The same, from metadata and an event stream (for callers that hold events, not a Session). */
+/**
+ * The same, from metadata and an event stream (for callers that hold events, not a Session).
+ *
+ * @example for await (const c of extractCommandsFrom(row.info, eventsFromDb(row))) insert(c);
+ */
 export async function* extractCommandsFrom(info: SessionInfo, events: AsyncIterable<SessionEvent>, opts: CommandOptions = {}): AsyncIterable<CommandRecord> {
   const n = opts.firstLines ?? 5;
   const cols = info.pty?.width || 80;

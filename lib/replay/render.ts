@@ -2,7 +2,11 @@ import type { IBufferCell, IBufferLine } from "@xterm/headless";
 import type { Emulator } from "../terminal/emulator.js";
 import { formatTime } from "./timeline.js";
 
-/** The SGR parameters for a cell's colours and attributes ("" for the defaults). */
+/**
+ * The SGR parameters for a cell's colours and attributes ("" for the defaults).
+ *
+ * @example sgrOf(boldRedCell) === "1;31"
+ */
 export function sgrOf(cell: IBufferCell): string {
   const p: string[] = [];
   if (cell.isBold()) p.push("1");
@@ -31,6 +35,8 @@ export function sgrOf(cell: IBufferCell): string {
  * One screen row as terminal output: the cells from column `left`, `width` wide, with their
  * colours; the cell at `cursorX` drawn in reverse video (the recorded cursor). Ends with the
  * attributes reset and the rest of the line cleared.
+ *
+ * @example out.write(renderRow(buf.getLine(0), buf.getNullCell(), 0, 80, -1));
  */
 export function renderRow(line: IBufferLine | undefined, cell: IBufferCell, left: number, width: number, cursorX: number): string {
   let out = "";
@@ -85,6 +91,8 @@ export function statusLine(s: StatusInfo): string {
 /**
  * Draws the recorded screen and a status line into the viewer's terminal, redrawing only the rows
  * that changed. A recording larger than the terminal is cropped around the cursor.
+ *
+ * @example const p = new ScreenPainter((s) => process.stdout.write(s)); p.paint(player.emu, 80, 24, status);
  */
 export class ScreenPainter {
   private last: string[] = [];

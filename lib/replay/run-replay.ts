@@ -23,7 +23,11 @@ export interface ReplayTerminal {
   output: NodeJS.WritableStream & { columns?: number; rows?: number; on?(event: "resize", fn: () => void): unknown; off?(event: "resize", fn: () => void): unknown };
 }
 
-/** The index in SPEEDS nearest to `speed`. */
+/**
+ * The index in SPEEDS nearest to `speed`.
+ *
+ * @example SPEEDS[speedIndexFor(3)] === 4
+ */
 export function speedIndexFor(speed: number): number {
   let best = 0;
   for (let i = 0; i < SPEEDS.length; i++) if (Math.abs(Math.log(SPEEDS[i]! / speed)) < Math.abs(Math.log(SPEEDS[best]! / speed))) best = i;

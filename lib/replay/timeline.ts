@@ -1,6 +1,8 @@
 /**
  * Recording time and viewing time. With an idle limit, a pause longer than the limit is shown as
- * the limit, so viewing time runs ahead of nothing: this maps one to the other, both ways.
+ * the limit: this maps one to the other, both ways.
+ *
+ * @example new Timeline([0, 10_000_000], 2_000_000).toRecording(2_000_000) === 10_000_000
  */
 export class Timeline {
   private readonly rec: number[];

@@ -3,7 +3,11 @@
  * function keys (and the terminal's own answers to queries), and where lines end.
  */
 
-/** A key that ends a line of input: Enter (CR or LF), or Ctrl-C which abandons it. */
+/**
+ * A key that ends a line of input: Enter (CR or LF), or Ctrl-C which abandons it.
+ *
+ * @example isLineEnd(0x0d) === true
+ */
 export function isLineEnd(b: number): boolean {
   return b === 0x0d || b === 0x0a || b === 0x03;
 }
@@ -68,7 +72,11 @@ export function typedText(data: Uint8Array): string {
   return out;
 }
 
-/** The printable characters of typed bytes or of output (no editing applied, escape sequences and controls removed). */
+/**
+ * The printable characters of typed bytes or of output (no editing applied, escape sequences and controls removed).
+ *
+ * @example printableOf(Buffer.from("a b\x1b[Ac")) === "abc"
+ */
 export function printableOf(data: Uint8Array): string {
   let out = "";
   for (const run of keyRuns(data)) {

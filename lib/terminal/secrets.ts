@@ -38,7 +38,11 @@ export function maskBytes(bytes: Uint8Array): Uint8Array {
   return Buffer.alloc(n, 0x2a);
 }
 
-/** Masks a string the same way. */
+/**
+ * Masks a string the same way.
+ *
+ * @example maskText("pässwörd") === "********"
+ */
 export function maskText(text: string): string {
   return "*".repeat([...text].length);
 }
