@@ -39,6 +39,7 @@ Exit codes: 0 done; 3 partial (some files, or part of one, could not be read); 2
 5 not a session; 6 missing path or unwritable output.`)
     .action(async (args: string[], flags: ExportFlags, cmd: Command) => {
       const patterns = [...(flags.log ?? []), ...args];
+      if (flags.logpush === undefined && flags.session !== undefined && patterns.length === 1) flags.logpush = patterns.pop();
       if (flags.logpush !== undefined) {
         if (patterns.length > 0) throw new UsageError("Give either --logpush PATH or session files, not both.");
         patterns.push(flags.logpush);

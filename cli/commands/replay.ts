@@ -32,6 +32,11 @@ Keys: space pause/play · + - (or > <) speed · . one event forward (paused) · 
       ] [ next/previous command · 0 start · G end · q quit
 Without a terminal (piped), the recorded output is written at full speed.`)
     .action(async (arg: string | undefined, flags: ReplayFlags, cmd: Command) => {
+      if (flags.logpush === undefined && flags.session !== undefined && (flags.log ?? arg) !== undefined && !(flags.log !== undefined && arg !== undefined)) {
+        flags.logpush = flags.log ?? arg; // `replay export.log.gz --session ID` reads it as the Logpush export it is
+        flags.log = undefined;
+        arg = undefined;
+      }
       const path = flags.logpush ?? flags.log ?? arg;
       if (flags.logpush !== undefined && (flags.log ?? arg) !== undefined) throw new UsageError("Give either --logpush PATH or a session file, not both.");
       if (path === undefined) throw new UsageError("No session given; pass it with -l LOG (and -i KEY for an encrypted capture).");

@@ -38,6 +38,12 @@ describe("ssh-log export", () => {
     const l = await runCli(["export", "--logpush", join(LOGPUSH_DIR, "ssh_logs/20261001"), "--session", "5fbec211-2", "-f", "commands"]);
     expect(l.code).toBe(0);
     expect(JSON.parse(l.stdout)).toMatchObject({ command: "sudo systemctl restart nginx", exit: { status: null } });
+    const gz = join(LOGPUSH_DIR, "ssh_logs/20261001/20261001T000000Z_20261001T055959Z_681abb4b.log.gz");
+    const direct = await runCli(["export", gz, "--session", "5fbec211-2", "-f", "commands"]);
+    expect(direct.stdout).toBe(l.stdout);
+    const many = await runCli(["export", gz, "-f", "commands"]);
+    expect(many.code).toBe(2);
+    expect(many.stderr).toContain("--session");
   });
 
   it("exports many files into a folder, keeps going past bad ones, and sums up", async () => {

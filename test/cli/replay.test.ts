@@ -28,7 +28,7 @@ describe("ssh-log replay without a terminal", () => {
   });
 
   it("refuses bad flags with the usage exit code", async () => {
-    for (const argv of [["replay"], ["replay", terminalCast("sudo"), "--speed", "0"], ["replay", terminalCast("sudo"), "--from", "soon"], ["replay", terminalCast("sudo"), "--idle-limit", "-1"], ["replay", terminalCast("sudo"), "--session", "x"]]) {
+    for (const argv of [["replay"], ["replay", terminalCast("sudo"), "--speed", "0"], ["replay", terminalCast("sudo"), "--from", "soon"], ["replay", terminalCast("sudo"), "--idle-limit", "-1"], ["replay", "--session", "x"]]) {
       const r = await runCli(argv);
       expect(r.code, argv.join(" ")).toBe(2);
     }
