@@ -58,7 +58,14 @@ Exit codes: 0 done; 3 partial (some files, or part of one, could not be read); 2
 
       if (inputs.length === 1 && !patterns.some(hasGlob)) {
         const session = await open(inputs[0]!);
-        const r = await exportSession(session, flags.format, flags.output ?? null, io.stdout);
+        const { OutputClosedError } = await import("../../lib/outputs/output-target.js");
+        let r;
+        try {
+          r = await exportSession(session, flags.format, flags.output ?? null, io.stdout);
+        } catch (err) {
+          if (err instanceof OutputClosedError) return; // `| head` had what it wanted
+          throw err;
+        }
         const error = r.outcome.error;
         if (error) {
           io.err(`ssh-log: ${error.message} [${error.code}]`);

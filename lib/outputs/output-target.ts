@@ -19,6 +19,45 @@ export class Sink {
 }
 
 /**
+ * The reader of a pipe went away (`ssh-log export ... | head`): not a failure, the output simply
+ * is not wanted any more. Commands stop quietly when they meet it.
+ */
+export class OutputClosedError extends Error {
+  constructor(cause: unknown) {
+    super("the output was closed by its reader", { cause });
+    this.name = "OutputClosedError";
+  }
+}
+
+/**
+ * Runs `fn` while watching `stream` for its reader going away (EPIPE): then `fn`'s pending and later
+ * writes fail with OutputClosedError instead of the process dying on an unhandled 'error' event.
+ *
+ * @example await watchPipe(process.stdout, () => pipeReplay(session, process.stdout));
+ */
+export async function watchPipe<T>(stream: NodeJS.WritableStream, fn: () => Promise<T>): Promise<T> {
+  let closed: unknown = null;
+  let fail: (err: unknown) => void = () => undefined;
+  const failed = new Promise<never>((_, reject) => { fail = reject; });
+  failed.catch(() => undefined);
+  const onError = (err: NodeJS.ErrnoException): void => {
+    if (err.code === "EPIPE" || err.code === "ERR_STREAM_DESTROYED") { closed = err; fail(new OutputClosedError(err)); }
+    else fail(err);
+  };
+  stream.on("error", onError);
+  try {
+    return await Promise.race([fn(), failed]);
+  } catch (err) {
+    if (closed !== null) throw new OutputClosedError(closed);
+    throw err;
+  } finally {
+    stream.off("error", onError);
+    // A late EPIPE (data still queued) must not crash the process after we stopped listening.
+    if (closed !== null) stream.on("error", () => undefined);
+  }
+}
+
+/**
  * Runs `fn` with a sink on `path` (written to a temporary name and renamed, so a failure never
  * leaves a partial file), or on `stdout` when `path` is null or "-".
  *
@@ -27,7 +66,7 @@ export class Sink {
 export async function writeTo<T>(path: string | null, stdout: NodeJS.WritableStream, fn: (sink: Sink) => Promise<T>): Promise<T> {
   if (path === null || path === "-") {
     const sink = new Sink(stdout);
-    return fn(sink);
+    return watchPipe(stdout, () => fn(sink));
   }
   return writeAtomically(path, async (tmp) => {
     const ws = createWriteStream(tmp, { highWaterMark: 1 << 20 });
