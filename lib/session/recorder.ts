@@ -32,7 +32,7 @@ export interface RecorderOptions {
   flushIntervalMs?: number;
   /** Plaintext bytes per block at most; a fuller buffer is sealed at once. Default 65536. */
   maxBlockBytes?: number;
-  /** `write()` returns false once this many bytes wait to be written. Default 4 blocks. */
+  /** `write()` returns false once this many bytes wait to be written. Default 8 blocks (about 512 KiB). */
   highWaterMark?: number;
   /** fsync after every flush, not only at close. Default false. */
   fsync?: boolean;
@@ -65,6 +65,8 @@ export interface RecordingSummary {
 }
 
 const DEFAULTS = { flushIntervalMs: 1000, maxBlockBytes: 64 * 1024, maxWindowChanges: 64 };
+/** A write is split to fill a block only when at least this much room is left in it. */
+const MIN_SPLIT_BYTES = 1024;
 /** An idle session holds this much buffer, not a whole block: many quiet sessions stay cheap. */
 const INITIAL_BUFFER_BYTES = 4096;
 /** Error messages longer than this are cut in the header (it is rewritten in reserved space). */
@@ -127,7 +129,7 @@ export async function createRecorder(opts: RecorderOptions): Promise<Recorder> {
   return new Recorder(fh, opts.path, sealer, header, reserve, first.length, startMs, clock, {
     flushIntervalMs,
     maxBlockBytes,
-    highWaterMark: opts.highWaterMark ?? 4 * (maxBlockBytes + 4 + TAG_BYTES),
+    highWaterMark: opts.highWaterMark ?? 8 * (maxBlockBytes + 4 + TAG_BYTES),
     fsync: opts.fsync === true,
     maxWindowChanges,
   });
@@ -165,8 +167,8 @@ function writeError(err: unknown, path: string, what: "create" | "write"): SshLo
 
 interface Settings { flushIntervalMs: number; maxBlockBytes: number; highWaterMark: number; fsync: boolean; maxWindowChanges: number }
 
-/** A block waiting to be written: sealed and framed, or (before block 0 is sealed) still plaintext. */
-type Queued = { framed: Buffer; plain?: undefined } | { plain: Buffer; framed?: undefined };
+/** A block waiting to be written: sealed (length prefix, ciphertext), or (before block 0 is sealed) still plaintext. */
+type Queued = { framed: [Buffer, Buffer]; plain?: undefined } | { plain: Buffer; framed?: undefined };
 
 /**
  * Writes one session into a capture file. `write()` follows Node's Writable contract: it returns
@@ -249,8 +251,14 @@ export class Recorder extends EventEmitter {
     const max = this.settings.maxBlockBytes;
     const maxData = max - packetSize(0);
     for (let off = 0; off < data.length;) {
-      const n = Math.min(data.length - off, maxData);
-      if (this.used + packetSize(n) > max) this.sealPending();
+      let n = Math.min(data.length - off, maxData);
+      const room = max - this.used;
+      if (packetSize(n) > room) {
+        // Bulk output fills the block (the rest follows as a packet with the same time); a small
+        // write that does not fit starts the next block instead of leaving a sliver.
+        if (room - packetSize(0) >= MIN_SPLIT_BYTES) n = room - packetSize(0);
+        else this.sealPending();
+      }
       this.reserveRoom(packetSize(n));
       this.used = encodePacketInto(this.buf, this.used, src, code, t, data.subarray(off, off + n));
       this.packets++;
@@ -390,7 +398,7 @@ export class Recorder extends EventEmitter {
     if (this.sealer.ready && this.plainQueued === 0) {
       const framed = frame(this.sealer.sealSync(plain));
       this.queue.push({ framed });
-      this.queuedBytes += framed.length;
+      this.queuedBytes += 4 + framed[1].length;
     } else {
       // Block 0 is sealed asynchronously (through @hpke/core); blocks behind it wait in order.
       this.queue.push({ plain });
@@ -424,12 +432,16 @@ export class Recorder extends EventEmitter {
               this.plainQueued--;
             }
           }
-          const items = this.queue.splice(0).map((q) => q.framed!);
+          // At most half the high-water mark per write: the caller refills the other half while it runs.
+          let take = 0;
+          for (let bytes = 0; take < this.queue.length && (take === 0 || bytes < this.settings.highWaterMark / 2); take++) bytes += 4 + this.queue[take]!.framed![1].length;
+          const blocks = this.queue.splice(0, take).map((q) => q.framed!);
+          const items = blocks.flat();
           const total = items.reduce((s, b) => s + b.length, 0);
           await writeAllAt(this.fh, items, this.position);
           this.position += total;
           this.queuedBytes -= total;
-          this.blocks += items.length;
+          this.blocks += blocks.length;
         }
         if (this.headerDirty && !this.closing) await this.writeHeader();
         else this.headerDirty = false;
@@ -457,12 +469,11 @@ export class Recorder extends EventEmitter {
   }
 }
 
-/** u32 length prefix and ciphertext in one buffer, so one write puts a whole block on disk. */
-function frame(sealed: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(4 + sealed.length);
-  out.writeUInt32BE(sealed.length, 0);
-  sealed.copy(out, 4);
-  return out;
+/** A block as written: its u32 length prefix and its ciphertext, handed to one writev (no copy). */
+function frame(sealed: Buffer): [Buffer, Buffer] {
+  const prefix = Buffer.allocUnsafe(4);
+  prefix.writeUInt32BE(sealed.length, 0);
+  return [prefix, sealed];
 }
 
 /** writev at a position, continuing after a short write. */

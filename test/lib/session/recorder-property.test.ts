@@ -50,31 +50,43 @@ describe("recorder property", () => {
             publicKey: keys.publicKey, path, startedAt: new Date(start), clock: () => now, maxBlockBytes, flushIntervalMs: 60_000,
             pty: withPty ? { term: "xterm", width: 80, height: 24, modes: [["ECHO", 1]] } : null,
           });
-          // The packets a correct writer produces: data over the block limit split, times clamped.
-          const expected: Array<[number, number, number, string]> = [];
+          // Each non-empty write must come back as one or more non-empty packets in order, with its
+          // source, code and (clamped) time, whose data concatenates to exactly what was written.
+          const writes: Array<{ source: number; code: number; t: number; data: Buffer }> = [];
           let last = 0;
-          const maxData = maxBlockBytes - 17;
           for (const o of ops) {
             if (o.kind === "flush") { await rec.flush(); continue; }
             now += o.advanceMs;
             rec.write(o.source === 0 ? "client" : "server", o.data, { stderr: o.stderr });
             if (o.data.length === 0) continue;
             last = Math.max(last, Math.round((now - start) * 1000));
-            for (let i = 0; i < o.data.length; i += maxData) {
-              expected.push([o.source, o.stderr ? 1 : 0, last, Buffer.from(o.data.subarray(i, i + maxData)).toString("hex")]);
-            }
+            writes.push({ source: o.source, code: o.stderr ? 1 : 0, t: last, data: Buffer.from(o.data) });
           }
           await rec.close({ status: 0 });
           const r = await readRecording(path, keys.privateKey);
           expect(r.violations).toEqual([]);
           expect(r.trailingBytes).toBe(0);
           for (const size of r.blockSizes) expect(size).toBeLessThanOrEqual(maxBlockBytes);
-          expect(r.packets.map((p) => [p.source, p.code, p.elapsedMicros, Buffer.from(p.data).toString("hex")])).toEqual(expected);
+          let i = 0;
+          for (const w of writes) {
+            const parts: Buffer[] = [];
+            let got = 0;
+            while (got < w.data.length) {
+              const p = r.packets[i++];
+              expect(p, "a write is missing from the recording").toBeDefined();
+              expect([p!.source, p!.code, p!.elapsedMicros]).toEqual([w.source, w.code, w.t]);
+              expect(p!.data.length).toBeGreaterThan(0);
+              parts.push(Buffer.from(p!.data));
+              got += p!.data.length;
+            }
+            expect(Buffer.concat(parts).equals(w.data)).toBe(true);
+          }
+          expect(i).toBe(r.packets.length);
           // And through the library's streaming reader, strict: complete, nothing left over.
           const s = await openCapture(path, { privateKey: keys.privateKey, mode: "strict", chunkBytes: 97 });
           let count = 0;
           for await (const _ of s.events()) count++;
-          expect(count).toBe(expected.length);
+          expect(count).toBe(r.packets.length);
           expect(s.outcome.complete).toBe(true);
         },
       ), { numRuns: 100 });

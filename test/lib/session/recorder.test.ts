@@ -112,6 +112,21 @@ describe("createRecorder", () => {
     expect(dataOf(r.packets, 0).toString()).toBe("after");
   });
 
+  it("fills whole blocks with bulk output: 32 KiB writes make 64 KiB blocks, split where a block is full", async () => {
+    tmp = tempDir();
+    const path = join(tmp.dir, "bulk.log");
+    const rec = await createRecorder({ publicKey: keys.publicKey, path, pty: null });
+    const chunk = Buffer.alloc(32 * 1024);
+    for (let i = 0; i < chunk.length; i++) chunk[i] = (i * 7) & 0xff;
+    for (let i = 0; i < 10; i++) rec.write("server", chunk);
+    const s = await rec.close({ status: 0 });
+    const r = await readRecording(path, keys.privateKey);
+    expect(r.violations).toEqual([]);
+    expect(r.blockSizes.slice(0, -1).every((n) => n === 64 * 1024)).toBe(true);
+    expect(s.blocks).toBe(Math.ceil((10 * (32 * 1024 + 17)) / (64 * 1024)));
+    expect(dataOf(r.packets, 1).equals(Buffer.concat(Array(10).fill(chunk)))).toBe(true);
+  });
+
   it("clamps times when the clock goes backwards", async () => {
     tmp = tempDir();
     const path = join(tmp.dir, "back.log");
