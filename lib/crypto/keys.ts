@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createPublicKey, diffieHellman, generateKeyPairSync, randomBytes } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import { BadKeyError, SwappedArgumentsError, fsError } from "../errors.js";
 
@@ -73,7 +73,26 @@ export async function readPublicKeyFile(path: string): Promise<Uint8Array> {
   if (key === null) {
     throw new BadKeyError(`${path} is not a public key file: it should hold 44 base64 characters of a 32-byte X25519 key, as ssh-log keygen writes to NAME.pub; check the path.`, { file: path });
   }
+  if (!isUsablePublicKey(key)) throw smallOrder(path);
   return key;
+}
+
+const smallOrder = (path?: string): BadKeyError => new BadKeyError(`${path ?? "The public key"}${path ? " holds a public key that" : ""} cannot receive recordings: it is a point of small order (nothing encrypted to it would be secret); make a key pair with ssh-log keygen.`, path ? { file: path } : {});
+
+/**
+ * False for X25519 public keys of small order (all-zero and the few points like it): with such a
+ * key every shared secret is zero, so nothing sealed to it would be secret. HPKE refuses them too.
+ *
+ * @example isUsablePublicKey(new Uint8Array(32)) === false
+ */
+export function isUsablePublicKey(publicKey: Uint8Array): boolean {
+  try {
+    const pub = createPublicKey({ key: { kty: "OKP", crv: "X25519", x: Buffer.from(publicKey).toString("base64url") }, format: "jwk" });
+    const secret = diffieHellman({ privateKey: generateKeyPairSync("x25519").privateKey, publicKey: pub });
+    return secret.some((b) => b !== 0);
+  } catch {
+    return false; // OpenSSL refuses the all-zero result itself
+  }
 }
 
 /** Public key material as the recorder accepts it: `.pub` text or the raw 32 bytes. */
@@ -81,9 +100,11 @@ export function parsePublicKey(input: string | Uint8Array): Uint8Array {
   if (typeof input === "string") {
     const k = decodeKeyText(input);
     if (k === null) throw new BadKeyError("The public key is not 44 base64 characters of a 32-byte X25519 key; pass the text of the .pub file that ssh-log keygen wrote.");
+    if (!isUsablePublicKey(k)) throw smallOrder();
     return k;
   }
   if (input.length !== X25519_KEY_BYTES) throw new BadKeyError(`The public key is ${input.length} bytes; an X25519 public key is 32 bytes.`);
+  if (!isUsablePublicKey(input)) throw smallOrder();
   return Uint8Array.from(input);
 }
 

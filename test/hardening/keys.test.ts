@@ -126,6 +126,33 @@ describe("key files on disk", () => {
   });
 });
 
+describe("public keys that cannot protect anything", () => {
+  const SMALL_ORDER = ["00".repeat(32), `01${"00".repeat(31)}`, "e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800",
+    "5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157", "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"];
+
+  it("the recorder refuses a small-order public key with ERR_BAD_KEY (as bytes and as .pub text), and creates no file", async () => {
+    const { createRecorder } = await import("../../lib/session/recorder.js");
+    for (const hex of SMALL_ORDER) {
+      for (const publicKey of [Buffer.from(hex, "hex"), Buffer.from(hex, "hex").toString("base64")]) {
+        const path = join(env.dir, `small-${hex.slice(0, 6)}.log`);
+        await expect(createRecorder({ publicKey, path, pty: null })).rejects.toMatchObject({ code: "ERR_BAD_KEY" });
+        expect(existsSync(path)).toBe(false);
+      }
+    }
+  });
+
+  it("the proxy refuses to start with a small-order recordings key: exit 5, ERR_BAD_KEY", async () => {
+    const pub = join(env.dir, "zero.pub");
+    writeFileSync(pub, Buffer.alloc(32).toString("base64"));
+    const { makeSshKey } = await import("../helpers/sshd.js");
+    const host = makeSshKey(join(env.dir, "host_ed25519"));
+    const up = makeSshKey(join(env.dir, "up_ed25519"));
+    const r = await runCli(["proxy", "--listen", "127.0.0.1:0", "--upstream", "127.0.0.1:9", "--host-key", host, "--authorized-keys", `${up}.pub`,
+      "--upstream-key", up, "--public-key", pub, "--out", join(env.dir, "rec")]);
+    expect([r.code, /small order.*\[ERR_BAD_KEY\]/.test(r.stderr)], r.stderr).toEqual([5, true]);
+  });
+});
+
 describe("keys in memory", () => {
   const BUILT = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
   const CHILD = fileURLToPath(new URL("./decrypt-then-wait.mjs", import.meta.url));
