@@ -9,7 +9,8 @@ import { userInfo } from "node:os";
 import { isAbsolute, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const SSHD = "/usr/sbin/sshd";
+// SSH_LOG_DEMO_SSHD points at another sshd (or at nothing, to see the scripted fallback).
+const SSHD = process.env.SSH_LOG_DEMO_SSHD ?? "/usr/sbin/sshd";
 
 const sshKey = (path, comment) => {
   execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", path], { stdio: "ignore" });
