@@ -81,6 +81,24 @@ describe("catalogue of bad inputs (fixtures/bad)", () => {
     }
   });
 
+  it("decrypt of the whole catalogue at once (a glob): each file's verdict as in the manifest, the worst exit code", async () => {
+    const cases = manifest.cases.filter((c) => c.key === "../sessions/sshkey" && !c.log.startsWith(".."));
+    const key = keyCopy(cases[0]!, tmp.dir);
+    const out = join(tmp.dir, "batch");
+    const { mkdirSync } = await import("node:fs");
+    mkdirSync(out);
+    const r = await runCli(["decrypt", "-i", key, "-l", join(BAD_DIR, "*.log"), "-o", `${out}/`]);
+    const verdict = new Map([...r.stderr.matchAll(/^(ok|partial|failed): (\S+?)(?::| ->) /gm)].map((m) => [basename(m[2]!), m[1]!]));
+    expect(verdict.size).toBe(cases.length);
+    for (const c of cases) {
+      const want = c.output === "none" ? "failed" : c.output === "partial" ? "partial" : "ok";
+      expect(verdict.get(c.log), c.name).toBe(want);
+      expect(existsSync(join(out, `${c.log}-decrypted.zip`)), c.name).toBe(c.output !== "none");
+    }
+    expect(r.code).toBe(Math.max(...cases.map((c) => c.exit)));
+    expect(readdirSync(out).filter((f) => !f.endsWith("-decrypted.zip"))).toEqual([]);
+  });
+
   for (const c of manifest.cases) {
     it(`${c.class}: ${c.name} -> ${c.code ?? "accepted"}, exit ${c.exit} (${c.note})`, async () => {
       const dir = join(tmp.dir, c.name);
