@@ -78,12 +78,15 @@ export function serveSession(session: Session, conn: ConnectionState, shared: Pr
   });
   session.on("x11", (_accept, reject) => { shared.log(`${tag} refused X11 forwarding (not recorded)`); reject?.(); });
   session.on("auth-agent", (_accept, reject) => { shared.log(`${tag} refused agent forwarding (not recorded)`); reject?.(); });
-  session.on("subsystem", (accept, _reject, info) => {
-    if (started) return;
+  session.on("subsystem", (accept, reject, info) => {
+    if (started) { reject?.(); return; }
     started = true;
     shared.log(`${tag} refused the ${info.name} subsystem for ${conn.user}: not recorded, so not allowed`);
     // Accepting and explaining on stderr shows the user a sentence instead of "subsystem request failed".
     const ch = accept();
+    if (!ch) return;
+    ch.on("error", () => undefined);
+    ch.stderr.on("error", () => undefined);
     ch.stderr.write(SFTP_REFUSAL);
     ch.exit(1);
     ch.end();
@@ -108,6 +111,8 @@ export function serveSession(session: Session, conn: ConnectionState, shared: Pr
     if (!down) return;
     let downGone = false;
     down.once("close", () => { downGone = true; });
+    down.on("error", (err: Error) => shared.log(`${tag} client channel error: ${err.message}`));
+    down.stderr.on("error", (err: Error) => shared.log(`${tag} client channel error: ${err.message}`));
     const refuse = (why: string): void => {
       if (downGone) return;
       down.stderr.write(`ssh-log proxy: ${why}\r\n`);
@@ -236,8 +241,6 @@ class RunningProgram implements ProgramHandle {
       up.once("close", () => clearTimeout(t));
     });
     up.on("error", (err: Error) => this.log(`${id} upstream channel error: ${err.message}`));
-    down.on("error", (err: Error) => this.log(`${id} client channel error: ${err.message}`));
-    down.stderr.on("error", (err: Error) => this.log(`${id} client channel error: ${err.message}`));
   }
 
   resize(cols: number, rows: number, width: number, height: number): void {
