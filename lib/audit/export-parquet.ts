@@ -20,7 +20,7 @@ export const EXPORT_TABLES: ReadonlyArray<readonly [string, string]> = [
   ...DATASET_NAMES.map((n) => [n, DATASETS[n].time] as const),
   ["recordings", "started_at"],
   ["commands", "ts"],
-  ["transcripts", "ts"],
+  ["transcripts", "ts"], // the view: recordings' lines and the payloads' lines
   ["ingested_files", "ingested_at"],
 ];
 

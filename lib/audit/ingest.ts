@@ -72,7 +72,7 @@ export interface IngestSummary {
   seconds: number;
 }
 
-const TABLES = [...DATASET_NAMES, "recordings", "commands", "transcripts"];
+const TABLES = [...DATASET_NAMES, "recordings", "commands", "recording_transcripts"];
 
 /** An explicit transaction: COMMIT on success, ROLLBACK on any error. */
 async function inTransaction<T>(db: AuditDb, fn: () => Promise<T>): Promise<T> {
@@ -103,7 +103,7 @@ class Ingest {
   private filesTotal = 0;
   private commands!: DuckDBAppender;
   /** Rows derived inside the open transaction: counted in the summary once it commits. */
-  private pendingDerived = { commands: 0, transcripts: 0 };
+  private pendingDerived = { commands: 0 };
   private transcripts!: DuckDBAppender;
 
   constructor(private readonly db: AuditDb, private readonly opts: IngestOptions, ingestId: number) {
@@ -118,16 +118,15 @@ class Ingest {
     this.bytesTotal = total.bytes;
     for (const r of await this.db.rows<{ sha256: string }>("SELECT sha256 FROM ingested_files")) this.known.add(r.sha256);
     this.commands = await this.db.con.createAppender("commands");
-    this.transcripts = await this.db.con.createAppender("transcripts");
+    this.transcripts = await this.db.con.createAppender("recording_transcripts");
   }
 
   /** A transaction whose failure also drops the rows appended but not yet flushed. */
   private async tx<T>(fn: () => Promise<T>): Promise<T> {
-    this.pendingDerived = { commands: 0, transcripts: 0 };
+    this.pendingDerived = { commands: 0 };
     try {
       const r = await inTransaction(this.db, fn);
       this.summary.rows.commands! += this.pendingDerived.commands;
-      this.summary.rows.transcripts! += this.pendingDerived.transcripts;
       return r;
     } catch (err) {
       this.commands.clear();
@@ -215,7 +214,9 @@ class Ingest {
       const antiJoin = await this.hasRows(dataset);
       await this.tx(async () => {
         const paths = files.map((x) => x.f.path);
-        await this.db.run(insertSql({ dataset, source: linesSource(paths, files[0]!.f.gzip === true), ingestId: id, withExtra, missingKey: "error", antiJoin }));
+        const gzip = files[0]!.f.gzip === true;
+        // Files whose records carry unknown fields go through json_transform to keep them.
+        await this.db.run(insertSql({ dataset, source: withExtra ? linesSource(paths, gzip) : { files: paths, gzip }, ingestId: id, withExtra, missingKey: "error", antiJoin }));
         await this.db.run(dedupeBatchSql(dataset, id, paths));
         const perFile = new Map((await this.db.rows<{ f: string; n: bigint }>(
           `SELECT _file AS f, count(*) AS n FROM ${dataset} WHERE _ingest_id = ${id} AND _file IN (${paths.map(lit).join(", ")}) GROUP BY _file`,
@@ -287,13 +288,12 @@ class Ingest {
     this.progress(1, sizes.get(f.path) ?? 0);
   }
 
-  /** Commands and transcripts from the ssh_logs rows added from `paths` (payloads, or the proxy index's Command), in SQL. */
+  /** Commands from the ssh_logs rows added from `paths` (payloads, or the proxy index's Command), in SQL. */
   private async deriveFromSshLogs(paths: string[]): Promise<void> {
-    const before = await this.db.rows<{ c: bigint; t: bigint }>(`SELECT (SELECT count(*) FROM commands) AS c, (SELECT count(*) FROM transcripts) AS t`);
+    const before = await this.db.rows<{ c: bigint }>(`SELECT count(*) AS c FROM commands`);
     for (const sql of payloadDerivationSql(this.summary.ingestId, paths)) await this.db.run(sql);
-    const after = await this.db.rows<{ c: bigint; t: bigint }>(`SELECT (SELECT count(*) FROM commands) AS c, (SELECT count(*) FROM transcripts) AS t`);
+    const after = await this.db.rows<{ c: bigint }>(`SELECT count(*) AS c FROM commands`);
     this.pendingDerived.commands += Number(after[0]!.c - before[0]!.c);
-    this.pendingDerived.transcripts += Number(after[0]!.t - before[0]!.t);
   }
 
   // ---- Recordings -----------------------------------------------------------------------------
@@ -382,7 +382,7 @@ class Ingest {
     });
     this.summary.rows.recordings!++;
     this.summary.rows.commands! += commands.length;
-    this.summary.rows.transcripts! += digest.transcript.length;
+    this.summary.rows.recording_transcripts! += digest.transcript.length;
     this.summary.ingested++;
     if (err) this.summary.partial.push({ path, why: err.message.replace(/\.$/, ""), code: err.code });
   }

@@ -6,6 +6,7 @@
  * @example for (const sql of schemaStatements()) await con.run(sql);
  */
 import { DATASETS, DATASET_NAMES, type Dataset } from "./datasets.js";
+import { payloadTranscriptSql } from "./internal/payload-sql.js";
 
 /** Bumped when a table changes shape; stored in `audit_meta`. */
 export const SCHEMA_VERSION = 1;
@@ -49,12 +50,17 @@ const RECORDING_TABLES = [
     source VARCHAR, session_id VARCHAR, program_id VARCHAR, recording_id VARCHAR,
     user_email VARCHAR, target_id VARCHAR, username VARCHAR,
     ts TIMESTAMPTZ, offset_s DOUBLE, kind VARCHAR, command VARCHAR, masked BOOLEAN)`,
-  `CREATE TABLE IF NOT EXISTS transcripts (
+  `CREATE TABLE IF NOT EXISTS recording_transcripts (
     source VARCHAR, session_id VARCHAR, program_id VARCHAR, recording_id VARCHAR,
     line_no INTEGER, ts TIMESTAMPTZ, offset_s DOUBLE, text VARCHAR)`,
 ];
 
 const VIEWS = [
+  // Output lines: stored for recordings, computed from the payloads for ssh_logs.
+  `CREATE OR REPLACE VIEW transcripts AS
+  SELECT source, session_id, program_id, recording_id, line_no, ts, offset_s, text FROM recording_transcripts
+  UNION ALL
+  SELECT * FROM (${payloadTranscriptSql()})`,
   // One row per SSH session: Logpush sessions (programs grouped by SessionID, bytes from the
   // network session of the same SessionID), then recordings that no Logpush session claims.
   `CREATE OR REPLACE VIEW sessions AS

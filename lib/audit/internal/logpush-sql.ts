@@ -21,6 +21,12 @@ export function linesSource(files: string[], gzip: boolean): string {
   return `read_csv([${files.map(lit).join(", ")}], columns={'line': 'VARCHAR'}, delim=E'\\x01', quote='', escape='', header=false, auto_detect=false, new_line='\\n', filename=true, compression=${gzip ? "'gzip'" : "'none'"}, max_line_size=${MAX_LINE_BYTES}, strict_mode=false, null_padding=true)`;
 }
 
+/** `read_ndjson` over files with the dataset's explicit columns (times as text, converted after). */
+function ndjsonSource(d: Dataset, files: string[], gzip: boolean): string {
+  const cols = d.fields.map(([n, t]) => `${lit(n)}: ${lit(t === "TIMESTAMPTZ" ? "VARCHAR" : t)}`).join(", ");
+  return `read_ndjson([${files.map(lit).join(", ")}], columns={${cols}}, compression=${gzip ? "'gzip'" : "'none'"}, filename=true, maximum_object_size=${MAX_LINE_BYTES})`;
+}
+
 /** The json_transform structure of a dataset: times read as text, converted after. */
 function structure(d: Dataset): string {
   const o: Record<string, unknown> = {};
@@ -30,8 +36,12 @@ function structure(d: Dataset): string {
 
 export interface InsertOptions {
   dataset: DatasetName;
-  /** A FROM item yielding (line VARCHAR, filename VARCHAR). */
-  source: string;
+  /**
+   * Where the records come from: NDJSON files read by DuckDB's own `read_ndjson` with the
+   * dataset's explicit columns (the fast path), or a FROM item yielding (line VARCHAR, filename
+   * VARCHAR) parsed with `json_transform` (when unknown fields are kept, and for the careful path).
+   */
+  source: { files: string[]; gzip: boolean } | string;
   ingestId: number;
   withExtra: boolean;
   /** "error": a record without its key fails the statement (fast path); "skip": it is left out. */
@@ -46,6 +56,7 @@ export interface InsertOptions {
  * `dedupeBatchSql` (rare, and far cheaper to find afterwards than to rule out row by row).
  *
  * @example await con.run(insertSql({ dataset: "access_requests", source: linesSource(files, true), ingestId: 1, withExtra: false, missingKey: "error", antiJoin: true }));
+ * @example await con.run(insertSql({ dataset: "ssh_logs", source: { files, gzip: true }, ingestId: 1, withExtra: false, missingKey: "error", antiJoin: false }));
  */
 export function insertSql(o: InsertOptions): string {
   const d = DATASETS[o.dataset];
@@ -56,12 +67,15 @@ export function insertSql(o: InsertOptions): string {
     : `NOT (${keyNull})`;
   const keyMatch = d.key.map((k) => `t.${ident(k)} = n.${ident(k)}`).join(" AND ");
   const extra = o.withExtra ? extraSelect(d, "src.line") : "NULL::JSON";
-  return `INSERT INTO ${d.name} BY NAME
-SELECT ${select.join(", ")}, n._extra, n._file, ${o.ingestId}::INTEGER AS _ingest_id
-FROM (
+  const from = typeof o.source === "string"
+    ? `(
   SELECT unnest(json_transform(src.line, ${lit(structure(d))})), ${extra} AS _extra, src.filename AS _file
   FROM ${o.source} AS src WHERE src.line IS NOT NULL
-) AS n
+)`
+    : `(SELECT *, NULL::JSON AS _extra, filename AS _file FROM ${ndjsonSource(d, o.source.files, o.source.gzip)})`;
+  return `INSERT INTO ${d.name} BY NAME
+SELECT ${select.join(", ")}, n._extra, n._file, ${o.ingestId}::INTEGER AS _ingest_id
+FROM ${from} AS n
 WHERE ${keyCheck}${o.antiJoin ? ` AND NOT EXISTS (SELECT 1 FROM ${d.name} AS t WHERE ${keyMatch})` : ""}`;
 }
 

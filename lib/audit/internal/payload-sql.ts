@@ -16,6 +16,9 @@ export const ESCAPES_RE2 = String.raw`\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*
  */
 export const SECRET_PROMPT_RE2 = String.raw`(?i)(pass(word|phrase|code)|\bpin\b|one-time|verification code|\botp\b|\btoken\b)[^\n]*[:：]\s*$`;
 
+/** A cheap first test: the output holds one of the prompt words at all. */
+const SECRET_WORD_RE2 = String.raw`(?i)pass(word|phrase|code)|pin|one-time|verification code|otp|token`;
+
 /** What a masked command is stored as. */
 export const MASKED = "********";
 
@@ -25,9 +28,9 @@ function countOf(e: string, ch: string): string {
 }
 
 /**
- * The statements that derive rows from the ssh_logs rows added by ingest `ingestId` from
- * `files`: a table of the programs with their events as lists, then INSERTs into commands and
- * transcripts. Everything is per-row list work (no joins or windows over events), so it costs
+ * The statements that derive commands from the ssh_logs rows added by ingest `ingestId` from
+ * `files`: a table of the terminal programs with their events as lists (made once, read twice),
+ * then INSERTs into commands. Everything is per-row list work (no joins or windows over events), so it costs
  * about one JSON parse of each payload. Payloads are asciicast v2 (absolute event times).
  *
  * @example for (const sql of payloadDerivationSql(3, ["a.log.gz"])) await db.run(sql);
@@ -47,8 +50,9 @@ export function payloadDerivationSql(ingestId: number, files: string[]): string[
       )
       SELECT * EXCLUDE (lines),
         CASE WHEN json_valid(lines[1]) THEN json_extract_string(lines[1], '$.command') END AS head_command,
-        list_filter(list_transform(lines[2:], l -> CASE WHEN l LIKE '[%' THEN try(json_transform(l, '["VARCHAR"]')) END),
-          e -> e IS NOT NULL AND len(e) >= 3 AND e[2] IN ('i', 'o') AND TRY_CAST(e[1] AS DOUBLE) IS NOT NULL AND e[3] IS NOT NULL) AS evs
+        -- Only terminal programs have typed commands: the others' events are not parsed here.
+        CASE WHEN pty THEN list_filter(list_transform(lines[2:], l -> CASE WHEN l LIKE '[%' THEN try(json_transform(l, '["VARCHAR"]')) END),
+          e -> e IS NOT NULL AND len(e) >= 3 AND e[2] IN ('i', 'o') AND TRY_CAST(e[1] AS DOUBLE) IS NOT NULL AND e[3] IS NOT NULL) END AS evs
       FROM p`,
     // Typed commands (PTY programs): the keystrokes up to each Enter, with the line editing
     // applied; the time is that of the event holding the Enter.
@@ -65,8 +69,11 @@ export function payloadDerivationSql(ingestId: number, files: string[]): string[
       ), m AS (
         -- A line is masked when the output since the previous Enter ends with a secret prompt
         -- (a password is not echoed, so nothing follows the prompt).
-        SELECT *, list_transform(range(1, len(enter_t) + 1), k -> regexp_matches(regexp_replace(array_to_string(list_transform(
-            list_filter(oevs, o -> o[1]::DOUBLE > coalesce(enter_t[k - 1], -1) AND o[1]::DOUBLE <= enter_t[k]), o -> o[2]), ''), ${esc}, '', 'g'), ${secret})) AS masks
+        -- Most programs show no such word at all, and skip the per-line check.
+        SELECT *, CASE WHEN regexp_matches(array_to_string(list_transform(oevs, o -> o[2]), ''), ${lit(SECRET_WORD_RE2)})
+          THEN list_transform(range(1, len(enter_t) + 1), k -> regexp_matches(regexp_replace(array_to_string(list_transform(
+            list_filter(oevs, o -> o[1]::DOUBLE > coalesce(enter_t[k - 1], -1) AND o[1]::DOUBLE <= enter_t[k]), o -> o[2]), ''), ${esc}, '', 'g'), ${secret}))
+          ELSE list_transform(enter_t, x -> false) END AS masks
         FROM q
       ), c AS (
         SELECT SessionID, ProgramID, UserEmail, TargetID, Username, start,
@@ -88,29 +95,44 @@ export function payloadDerivationSql(ingestId: number, files: string[]): string[
     `INSERT INTO commands
       SELECT 'ssh_logs', SessionID, ProgramID, NULL, UserEmail, TargetID, Username, start, 0, 'exec', coalesce(proxy_command, head_command), false
       FROM ssh_log_prog WHERE coalesce(proxy_command, head_command, '') <> ''`,
-    // Output lines: split at "\n"; each line's time is when its "\n" arrived (the last line's:
-    // the last output). Then escapes removed, and per "\r" segment backspaces applied and
-    // controls dropped, the segments drawn over each other from the line start.
-    `INSERT INTO transcripts
-      WITH p AS (
-        SELECT *, list_filter(evs, e -> e[2] = 'o') AS oevs FROM ssh_log_prog WHERE evs IS NOT NULL
-      ), q AS (
-        SELECT *, string_split(array_to_string(list_transform(oevs, e -> e[3]), ''), chr(10)) AS raw_lines,
-          list_append(flatten(list_transform(oevs, e -> list_transform(range(${countOf("e[3]", "chr(10)")}), x -> e[1]::DOUBLE))), oevs[-1][1]::DOUBLE) AS line_t
-        FROM p WHERE len(oevs) > 0
-      ), l AS (
-        SELECT SessionID, ProgramID, start, unnest(raw_lines) AS raw, unnest(line_t) AS t, generate_subscripts(raw_lines, 1) - 1 AS line_no
-        FROM q
-      ), x AS (
-        SELECT *, regexp_replace(list_reduce(
-            list_transform(string_split(regexp_replace(raw, ${esc}, '', 'g'), chr(13)), seg -> regexp_replace(
-              CASE WHEN contains(seg, chr(8)) THEN list_reduce(string_split(seg, ''), (acc, ch) -> CASE WHEN ch = chr(8) THEN left(acc, length(acc) - 1) ELSE acc || ch END, '') ELSE seg END,
-              '[\\x00-\\x08\\x0a-\\x1f\\x7f]', '', 'g')),
-            (u, top) -> top || substr(u, length(top) + 1), ''), '\\s+$', '') AS text
-        FROM l
-      )
-      SELECT 'ssh_logs', SessionID, ProgramID, NULL, line_no::INTEGER, start + to_microseconds(round(t * 1e6)::BIGINT), t, text
-      FROM x WHERE text <> ''`,
     `DROP TABLE IF EXISTS ssh_log_prog`,
   ];
+}
+
+/**
+ * The output lines of every ssh_logs payload, computed when read (the `transcripts` view): split
+ * at "\n", each line timed when its "\n" arrived (the last line: the last output), escapes
+ * removed, then per "\r" segment backspaces applied and controls dropped, the segments drawn
+ * over each other from the line start. Computing them on read keeps ingest at the speed of
+ * DuckDB's own reader; a search over a month of payloads still takes seconds.
+ */
+export function payloadTranscriptSql(): string {
+  const esc = lit(ESCAPES_RE2);
+  return `WITH p AS (
+      SELECT SessionID, ProgramID, coalesce(ProgramStartDatetime, SessionStartDatetime, Datetime) AS start,
+        string_split(try(decode(from_base64(Payload))), chr(10)) AS lines
+      FROM ssh_logs WHERE coalesce(Payload, '') <> ''
+    ), q AS (
+      SELECT SessionID, ProgramID, start,
+        list_filter(list_transform(lines[2:], l -> CASE WHEN l LIKE '[%' THEN try(json_transform(l, '["VARCHAR"]')) END),
+          e -> e IS NOT NULL AND len(e) >= 3 AND e[2] = 'o' AND TRY_CAST(e[1] AS DOUBLE) IS NOT NULL AND e[3] IS NOT NULL) AS oevs
+      FROM p
+    ), r AS (
+      SELECT *, string_split(array_to_string(list_transform(oevs, e -> e[3]), ''), chr(10)) AS raw_lines,
+        list_append(flatten(list_transform(oevs, e -> list_transform(range(${countOf("e[3]", "chr(10)")}), x -> e[1]::DOUBLE))), oevs[-1][1]::DOUBLE) AS line_t
+      FROM q WHERE len(oevs) > 0
+    ), l AS (
+      SELECT SessionID, ProgramID, start, unnest(raw_lines) AS raw, unnest(line_t) AS t, generate_subscripts(raw_lines, 1) - 1 AS line_no
+      FROM r
+    ), x AS (
+      SELECT *, regexp_replace(list_reduce(
+          list_transform(string_split(regexp_replace(raw, ${esc}, '', 'g'), chr(13)), seg -> regexp_replace(
+            CASE WHEN contains(seg, chr(8)) THEN list_reduce(string_split(seg, ''), (acc, ch) -> CASE WHEN ch = chr(8) THEN left(acc, length(acc) - 1) ELSE acc || ch END, '') ELSE seg END,
+            '[\\x00-\\x08\\x0a-\\x1f\\x7f]', '', 'g')),
+          (u, top) -> top || substr(u, length(top) + 1), ''), '\\s+$', '') AS text
+      FROM l
+    )
+    SELECT 'ssh_logs' AS source, SessionID AS session_id, ProgramID AS program_id, NULL::VARCHAR AS recording_id, line_no::INTEGER AS line_no,
+      start + to_microseconds(round(t * 1e6)::BIGINT) AS ts, t AS offset_s, text
+    FROM x WHERE text <> ''`;
 }

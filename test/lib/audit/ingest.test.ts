@@ -52,10 +52,10 @@ describe("ingest of the Logpush sample", () => {
   it("adds nothing when the same files are indexed again", async () => {
     for (const [t, n] of Object.entries(second.rows)) expect(n, t).toBe(0);
     expect(second.alreadyIndexed).toBe(first.ingested);
-    const [c] = await queryObjects(db, "SELECT (SELECT count(*) FROM ssh_logs) AS s, (SELECT count(*) FROM commands) AS c, (SELECT count(*) FROM transcripts) AS t");
+    const [c] = await queryObjects(db, "SELECT (SELECT count(*) FROM ssh_logs) AS s, (SELECT count(*) FROM commands) AS c, (SELECT count(*) FROM recording_transcripts) AS t");
     expect(num(c!.s)).toBe(first.rows.ssh_logs);
     expect(num(c!.c)).toBe(first.rows.commands);
-    expect(num(c!.t)).toBe(first.rows.transcripts);
+    expect(num(c!.t)).toBe(first.rows.recording_transcripts);
   });
 
   it("keeps times as TIMESTAMPTZ equal to the RFC 3339 text", async () => {
