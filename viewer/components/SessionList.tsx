@@ -1,5 +1,5 @@
 import { Box, Text } from "ink";
-import { fit } from "../logic/format.js";
+import { fit, wrapText } from "../logic/format.js";
 import { GAP, type PlacedColumn } from "../logic/layout.js";
 import type { PagedList } from "../hooks/usePagedList.js";
 import type { SortKey } from "../source.js";
@@ -30,7 +30,10 @@ export function SessionList({ title, list, columns, width, height, top, cursor, 
     const index = top + i;
     lines.push(<SessionRowLine key={index} row={list.row(index)} columns={columns} selected={index === cursor} />);
   }
+  const errorLines = list.error ? wrapText(`⚠ ${list.error.message} [${list.error.code}] Press R to try again.`, width).slice(0, Math.max(1, height - 1)) : [];
   const empty = list.total === 0;
+  // Before the first answer there is nothing to lay out yet: say what is happening instead.
+  if (list.total === null) lines.splice(0, lines.length, ...(list.error ? [] : [<Text key="reading" dimColor>Reading the sessions…</Text>]));
   return (
     <Box flexDirection="column" width={width}>
       <Text wrap="truncate">
@@ -39,9 +42,9 @@ export function SessionList({ title, list, columns, width, height, top, cursor, 
         <Text dimColor> · {title}</Text>
       </Text>
       <Text bold wrap="truncate">{head}</Text>
-      {list.error ? <Text color={theme.color("red")} wrap="truncate">⚠ {list.error.message} [{list.error.code}]</Text> : null}
-      {empty ? <Text dimColor>{filter !== "" ? "No session matches the filter; press x to clear it." : "No sessions here."}</Text> : lines}
-      {Array.from({ length: Math.max(0, height - (empty ? 1 : lines.length) - (list.error ? 1 : 0)) }, (_, i) => <Text key={`pad${i}`}> </Text>)}
+      {errorLines.map((l, i) => <Text key={`e${i}`} color={theme.color("red")}>{l}</Text>)}
+      {empty ? <Text dimColor>{filter !== "" ? "No session matches the filter; press x to clear it." : "No sessions here."}</Text> : lines.slice(0, Math.max(0, height - errorLines.length))}
+      {Array.from({ length: Math.max(0, height - (empty ? 1 : Math.min(lines.length, Math.max(0, height - errorLines.length))) - errorLines.length) }, (_, i) => <Text key={`pad${i}`}> </Text>)}
     </Box>
   );
 }

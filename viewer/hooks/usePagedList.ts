@@ -37,10 +37,11 @@ export function usePagedList(source: SessionSource, filter: string, sort: SortKe
       source.list({ filter, sort, offset: p * cache.pageSize, limit: cache.pageSize }).then((page) => {
         if (current.current !== cache) return;
         cache.fill(page);
+        setError(null);
         bump();
       }, (err: unknown) => {
+        // The page stays marked as asked: a locked store is not hammered; R (a new cache) asks again.
         if (current.current !== cache) return;
-        cache.forget(p);
         const e = err as { code?: string; message?: string };
         setError({ code: e.code ?? "ERR_INTERNAL", message: e.message ?? String(err) });
       }).finally(() => { setInFlight((n) => n - 1); });

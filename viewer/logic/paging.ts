@@ -58,11 +58,6 @@ export class PageCache {
     }
   }
 
-  /** Forgets that a page was asked for (it failed), so it can be asked again. */
-  forget(pageIndex: number): void {
-    this.pending.delete(pageIndex);
-  }
-
   /** Pages held in memory. */
   get size(): number {
     return this.pages.size;

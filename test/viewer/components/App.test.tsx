@@ -224,3 +224,27 @@ describe("a screen that fails", () => {
     await waitFor(() => quits === 1);
   });
 });
+
+describe("a source that fails", () => {
+  it("shows a locked database in the list, and R tries again", async () => {
+    class LockedOnce extends MemorySource {
+      failures = 1;
+      override async list(q: Parameters<MemorySource["list"]>[0]) {
+        if (this.failures > 0) {
+          this.failures--;
+          throw Object.assign(new Error("The audit database a.duckdb is in use by another ssh-log process (PID 42); wait for it to finish."), { code: "ERR_DATABASE_LOCKED" });
+        }
+        return super.list(q);
+      }
+    }
+    const app = mount(new LockedOnce(makeRows(4)));
+    await waitFor(() => (app.lastFrame() ?? "").includes("[ERR_DATABASE_LOCKED] Press R to try again."));
+    expect(app.lastFrame()).not.toContain("…\n");
+    // Nothing is asked again until the user says so.
+    await tick(200);
+    expect(app.lastFrame()).toContain("ERR_DATABASE_LOCKED");
+    app.stdin.write("R");
+    await settled(app, "4 sessions");
+    expect(app.lastFrame()).not.toContain("ERR_DATABASE_LOCKED");
+  });
+});

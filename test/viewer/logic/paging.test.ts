@@ -36,10 +36,4 @@ describe("PageCache", () => {
     expect(c.size).toBeLessThanOrEqual(8);
     expect(c.row(99_000 + 5)?.id).toBe("99005");
   });
-  it("asks again for a page that failed", () => {
-    const c = new PageCache(10);
-    expect(c.wanted(0, 3)).toEqual([0]);
-    c.forget(0);
-    expect(c.wanted(0, 3)).toEqual([0]);
-  });
 });
