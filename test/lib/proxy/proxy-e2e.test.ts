@@ -207,6 +207,49 @@ describe("ssh-log proxy with real OpenSSH", () => {
     expect(r.stdout.toString()).toBe("passed\n");
   });
 
+  it("forwards a signal request the client sends (ssh2 client) to the server", async () => {
+    // sshd acts on signal requests only for privilege-separated sessions (not root's), but it logs
+    // every one it receives: that log line is the proof the proxy passed it on, name intact.
+    const ssh2 = (await import("ssh2")).default;
+    const client = new ssh2.Client();
+    const before = (rig.sshd.log().match(/session_signal_req/g) ?? []).length;
+    await new Promise<void>((resolve, reject) => {
+      client.on("error", reject);
+      client.on("ready", () => {
+        client.exec("echo started; sleep 2", (err, ch) => {
+          if (err) { reject(err); return; }
+          ch.on("data", (d: Buffer) => { if (d.toString().includes("started")) ch.signal("USR1"); });
+          ch.stderr.on("data", () => undefined);
+          ch.on("close", () => { client.end(); resolve(); });
+        });
+      });
+      client.connect({ host: "127.0.0.1", port: rig.proxy.port, username: rig.sshd.user, privateKey: readFileSync(rig.userKey), readyTimeout: 10_000 });
+    });
+    const seen = (rig.sshd.log().match(/session_signal_req/g) ?? []).length;
+    expect(seen).toBe(before + 1);
+    const row = await rowFor((x) => x.Command === "echo started; sleep 2");
+    expect(row.ExitStatus).toBe(0);
+  });
+
+  it("refuses to log in upstream when the server's host key is not the pinned one", async () => {
+    const { startProxy } = await import("../../../lib/proxy/start-proxy.js");
+    const lines: string[] = [];
+    const impostorCheck = await startProxy({
+      listen: { host: "127.0.0.1", port: 0 }, upstream: { host: "127.0.0.1", port: rig.sshd.port },
+      hostKeyPath: join(rig.dir, "proxy_host_ed25519"), authorizedKeysPath: join(rig.dir, "users.pub"),
+      upstreamKeyPath: join(rig.dir, "proxy_id_ed25519"), upstreamHostKeyPath: `${rig.userKey}.pub`,
+      publicKeyPath: join(rig.dir, "sshkey.pub"), outDir: join(rig.dir, "pinned-out"), log: (l) => lines.push(l),
+    });
+    try {
+      const r = await runProgram("ssh", [...rig.sshArgs().map((a) => (a === String(rig.proxy.port) ? String(impostorCheck.port) : a)), rig.target, "true"]);
+      expect(r.code).toBe(255);
+      expect(r.stderr).toMatch(/Permission denied/);
+      expect(lines.some((l) => /presented host key SHA256:\S+, not the pinned one; refusing/.test(l))).toBe(true);
+    } finally {
+      await impostorCheck.close();
+    }
+  });
+
   it("refuses SFTP with a clear message and records nothing for it", async () => {
     const r = await runProgram("sftp", ["-b", "-", ...rig.sshArgs().map((a) => (a === "-p" ? "-P" : a)), rig.target], { input: "ls\n" });
     expect(r.code).not.toBe(0);
