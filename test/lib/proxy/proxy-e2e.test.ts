@@ -216,9 +216,9 @@ describe("ssh-log proxy with real OpenSSH", () => {
     await new Promise<void>((resolve, reject) => {
       client.on("error", reject);
       client.on("ready", () => {
-        client.exec("echo started; sleep 2", (err, ch) => {
+        client.exec("echo signal-me; sleep 2", (err, ch) => {
           if (err) { reject(err); return; }
-          ch.on("data", (d: Buffer) => { if (d.toString().includes("started")) ch.signal("USR1"); });
+          ch.on("data", (d: Buffer) => { if (d.toString().includes("signal-me")) ch.signal("USR1"); });
           ch.stderr.on("data", () => undefined);
           ch.on("close", () => { client.end(); resolve(); });
         });
@@ -227,7 +227,7 @@ describe("ssh-log proxy with real OpenSSH", () => {
     });
     const seen = (rig.sshd.log().match(/session_signal_req/g) ?? []).length;
     expect(seen).toBe(before + 1);
-    const row = await rowFor((x) => x.Command === "echo started; sleep 2");
+    const row = await rowFor((x) => x.Command === "echo signal-me; sleep 2");
     expect(row.ExitStatus).toBe(0);
   });
 
