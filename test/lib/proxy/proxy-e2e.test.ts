@@ -261,6 +261,19 @@ describe("ssh-log proxy with real OpenSSH", () => {
     expect(rig.indexRows().filter((x) => x.SessionID.startsWith(tag!))).toEqual([]);
   });
 
+  it("accepts RSA (rsa-sha2-512) and ECDSA user keys listed in authorized_keys", async () => {
+    const { execFileSync } = await import("node:child_process");
+    const { appendFileSync } = await import("node:fs");
+    for (const [type, bits] of [["rsa", "3072"], ["ecdsa", "256"]] as const) {
+      const key = join(rig.dir, `user_${type}`);
+      execFileSync("ssh-keygen", ["-q", "-t", type, "-b", bits, "-N", "", "-C", `${type}@laptop`, "-f", key]);
+      appendFileSync(join(rig.dir, "users.pub"), readFileSync(`${key}.pub`));
+      const r = await runProgram("ssh", [...rig.sshArgs(key), rig.target, `echo key-${type}`]);
+      expect(r.stdout.toString()).toBe(`key-${type}\n`);
+      expect((await rowFor((x) => x.Command === `echo key-${type}`)).UserKeyComment).toBe(`${type}@laptop`);
+    }
+  });
+
   it("refuses a key that is not in authorized_keys, and a user the upstream refuses", async () => {
     const stranger = await runProgram("ssh", [...rig.sshArgs(rig.sshd.clientKey), rig.target, "true"]);
     expect(stranger.code).toBe(255);
