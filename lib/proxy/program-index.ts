@@ -37,7 +37,11 @@ export interface ProgramIndexRow {
   LogBytes: number;
 }
 
-/** RFC 3339 with second precision, as Logpush writes its Datetime fields. */
+/**
+ * RFC 3339 with second precision, as Logpush writes its Datetime fields.
+ *
+ * @example rfc3339(new Date(Date.UTC(2026, 9, 1, 1, 13, 58, 999)))  // "2026-10-01T01:13:58Z"
+ */
 export function rfc3339(d: Date): string {
   return d.toISOString().replace(/\.\d{3}Z$/, "Z");
 }

@@ -68,7 +68,11 @@ export function installPtyModesCapture(): boolean {
   }
 }
 
-/** The encoded modes of the pty-req being handled right now, or null (see installPtyModesCapture). */
+/**
+ * The encoded modes of the pty-req being handled right now, or null (see installPtyModesCapture).
+ *
+ * @example session.on("pty", (accept) => { const raw = takeRawPtyModes(); accept?.(); });
+ */
 export function takeRawPtyModes(): Buffer | null {
   const m = lastRawModes;
   lastRawModes = null;
