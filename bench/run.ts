@@ -26,7 +26,7 @@ const USAGE = `usage: npm run bench -- [--size BYTES] [--small-blocks N] [--runs
   --size          packet data in the large-block capture: 64M (default), 1G, ... (env SSH_LOG_BENCH_SIZE)
   --small-blocks  blocks in the one-block-per-keystroke capture, and Logpush rows (default 200000; env SSH_LOG_BENCH_SMALL_BLOCKS)
   --replay-size   output in the replayed session (default 100M; env SSH_LOG_BENCH_REPLAY_SIZE)
-  --runs          repetitions of each timed measurement, the best is kept (default 3)
+  --runs          repetitions of each timed measurement, the best is kept (default 5)
   --only          run only these targets: ${TARGETS.map((t) => t.name).join(", ")}
   --dir           where inputs are generated and kept between runs (default .bench/)
   --clean         delete the generated inputs when done`;
@@ -44,7 +44,7 @@ function parseArgs(argv: string[]): BenchConfig & { clean: boolean } {
     largeBytes: parseSize(process.env.SSH_LOG_BENCH_SIZE ?? "64M"),
     smallBlocks: Number(process.env.SSH_LOG_BENCH_SMALL_BLOCKS ?? 200_000),
     replayBytes: parseSize(process.env.SSH_LOG_BENCH_REPLAY_SIZE ?? "100M"),
-    runs: 3,
+    runs: 5,
     only: [] as string[],
     dir: join(ROOT, ".bench"),
     clean: false,
