@@ -21,6 +21,8 @@ export { openCapture, type OpenCaptureOptions } from "./session/open-capture.js"
 export { openCaptureFile } from "./session/open-capture-file.js";
 export { inspectCapture, type CaptureInspection } from "./session/inspect-capture.js";
 export { createRecorder, Recorder, type RecorderOptions, type RecorderExit, type RecordingSummary } from "./session/recorder.js";
+export { startProxy, type ProxyOptions, type RunningProxy, type HostPort } from "./proxy/start-proxy.js";
+export type { ProgramIndexRow } from "./proxy/program-index.js";
 export { writeDecryptedZip, defaultZipPath, type ZipResult } from "./outputs/zip.js";
 export { formatDelay, sessionStartLine, sessionEndLine } from "./outputs/script-format.js";
 export { openSession, detectInputKind, type OpenSessionOptions } from "./session/open-any.js";
