@@ -60,5 +60,5 @@ await step("every table to Parquet, partitioned by day, for Spark, Trino, Athena
 console.log(`\nDone: the zips are in ${join(out, "recordings")}.`);
 // Last: where to browse what the demo made (printed only: the demo never opens the terminal UI).
 console.log(existsSync(join(out, "ssh-audit.duckdb"))
-  ? `\nBrowse, filter and replay these sessions: cd demo-out && node ../bin/ssh-log.js view -i sshkey   (press ? for the keys)`
+  ? `\nBrowse, filter and replay these sessions: cd demo-out && node ../bin/ssh-log.js view -i sshkey -i my-key   (press ? for the keys)`
   : `\nBrowse, filter and replay these sessions: node bin/ssh-log.js view demo-out/recordings -i demo-out/sshkey   (press ? for the keys)`);

@@ -19,8 +19,8 @@ export const DEFAULT_DATABASE = "ssh-audit.duckdb";
 export interface ViewerOptions {
   /** A .duckdb audit database, a folder of recordings, or one recording; default ./ssh-audit.duckdb. */
   path: string | undefined;
-  /** The private key for encrypted captures. */
-  keyPath: string | null;
+  /** The private keys for encrypted captures (each recording opens with the one it was made for). */
+  keyPaths: readonly string[];
   /** Filter text to start with. */
   filter?: string;
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -45,11 +45,11 @@ async function isDuckDb(path: string): Promise<boolean> {
 /**
  * Opens the source a path names: the audit database for a .duckdb file, else recordings from files.
  *
- * @example const source = await openSource("recordings/", "sshkey");
+ * @example const source = await openSource("recordings/", ["sshkey"]);
  */
-export async function openSource(path: string | undefined, keyPath: string | null, warn: (message: string) => void = () => {}): Promise<SessionSource> {
+export async function openSource(path: string | undefined, keyPaths: readonly string[], warn: (message: string) => void = () => {}): Promise<SessionSource> {
   // A wrong key file is one mistake, said once here, not once per recording in the list.
-  if (keyPath !== null) (await readPrivateKeyFile(keyPath, warn)).fill(0);
+  for (const keyPath of keyPaths) (await readPrivateKeyFile(keyPath, warn)).fill(0);
   const target = path ?? DEFAULT_DATABASE;
   const s = await stat(target).catch((err: unknown) => {
     if (path === undefined && (err as NodeJS.ErrnoException).code === "ENOENT") {
@@ -59,9 +59,9 @@ export async function openSource(path: string | undefined, keyPath: string | nul
   });
   if (s.isFile() && await isDuckDb(target)) {
     const { openAuditSource } = await import("./sources/audit-source.js");
-    return openAuditSource(target, keyPath);
+    return openAuditSource(target, keyPaths);
   }
-  return openFileSource(target, keyPath);
+  return openFileSource(target, keyPaths);
 }
 
 /**
@@ -69,14 +69,14 @@ export async function openSource(path: string | undefined, keyPath: string | nul
  * without a terminal (ERR_NO_TTY): scripts use query, report or export. Whatever happens, the
  * terminal is given back as it was.
  *
- * @example const { signal } = await runViewer({ path: "recordings/", keyPath: "sshkey", ...processStreams });
+ * @example const { signal } = await runViewer({ path: "recordings/", keyPaths: ["sshkey"], ...processStreams });
  */
 export async function runViewer(opts: ViewerOptions): Promise<{ signal: string | null }> {
   if (!opts.stdout.isTTY || !opts.stdin.isTTY) {
     throw new SshLogError(ErrorCode.NoTty, "ssh-log view needs an interactive terminal; in scripts and pipes use ssh-log query, report or export instead.");
   }
   // Before the screen is taken, so a warning about the key file stays readable.
-  const source = await openSource(opts.path, opts.keyPath, (m) => { opts.stderr.write(`ssh-log: ${m}\n`); });
+  const source = await openSource(opts.path, opts.keyPaths, (m) => { opts.stderr.write(`ssh-log: ${m}\n`); });
   let signal: string | null = null;
   let instance: ReturnType<typeof render> | null = null;
   const restore = enterFullScreen(opts.stdout, opts.stdin, process, (sig) => {

@@ -9,14 +9,14 @@ export function registerView(program: Command, io: CliIo): void {
     .command("view")
     .description("browse, filter, search and replay sessions in the terminal (the audit database, or recordings straight from files)")
     .argument("[path]", "an audit database (.duckdb), a folder of recordings, or one recording", undefined)
-    .option("-i, --identity <file>", "the private key, to read encrypted recordings")
+    .option("-i, --identity <file>", "a private key, to read encrypted recordings (repeat for several keys)", (v: string, all: string[]) => [...all, v], [] as string[])
     .option("-f, --filter <text>", "start with this filter (e.g. \"is:root rm -rf\")")
     .addHelpText("after", `
 With no path it opens ./ssh-audit.duckdb. Press ? inside for every key. Needs an interactive
 terminal; in scripts use ssh-log query, report or export.`)
-    .action(async (path: string | undefined, flags: { identity?: string; filter?: string }, cmd: Command) => {
+    .action(async (path: string | undefined, flags: { identity: string[]; filter?: string }, cmd: Command) => {
       const { runViewer } = await import("../../viewer/run-viewer.js");
-      const r = await runViewer({ path, keyPath: flags.identity ?? null, filter: flags.filter, stdout: io.stdout, stdin: io.stdin, stderr: io.stderr, env: io.env });
+      const r = await runViewer({ path, keyPaths: flags.identity, filter: flags.filter, stdout: io.stdout, stdin: io.stdin, stderr: io.stderr, env: io.env });
       if (r.signal !== null) setExitCode(cmd, ExitCode.Interrupted);
     });
 }

@@ -7,7 +7,7 @@
 import { NotFoundError, SshLogError, UsageError, ErrorCode } from "../../lib/errors.js";
 import { openAuditDb, type AuditDb } from "../../lib/audit/open-db.js";
 import { openLogpushRecord } from "../../lib/session/open-logpush-payload.js";
-import { openSession } from "../../lib/session/open-any.js";
+import { openWithKeys } from "./open-with-keys.js";
 import { eventsOf, newOutcome, type Session, type SessionEvent } from "../../lib/session/model.js";
 import { parseFilter } from "../logic/filter.js";
 import { formatTime } from "../logic/format.js";
@@ -155,7 +155,7 @@ function sequentialSession(parts: Array<{ programId: string; session: Session; s
  * A SessionSource over an audit database (opened read-only). A locked or broken store does not
  * stop the viewer: the list shows the problem, and R tries again.
  *
- * @example const source = await openAuditSource("ssh-audit.duckdb", "sshkey");
+ * @example const source = await openAuditSource("ssh-audit.duckdb", ["sshkey"]);
  */
 export class AuditSessionSource implements SessionSource {
   readonly title: string;
@@ -164,7 +164,7 @@ export class AuditSessionSource implements SessionSource {
   /** Where each program of an opened Logpush session starts on its replay timeline, by session id. */
   private readonly shifts = new Map<string, Map<string, number>>();
 
-  constructor(readonly path: string, private readonly keyPath: string | null) {
+  constructor(readonly path: string, private readonly keyPaths: readonly string[]) {
     this.title = path;
   }
 
@@ -265,8 +265,8 @@ export class AuditSessionSource implements SessionSource {
     if (s.recording_id !== null) {
       const [rec] = await db.rows<{ path: string; kind: string }>(`SELECT path, kind FROM recordings WHERE recording_id = $1`, [s.recording_id]);
       if (rec && (s.source === "recording" || !(await this.hasPayloads(db, s.session_id)))) {
-        if (rec.kind === "capture" && this.keyPath === null) throw new UsageError(`Replaying ${rec.path} needs its private key: run ssh-log view again with -i KEY.`, { file: rec.path });
-        return openSession(rec.path, this.keyPath === null ? {} : { keyPath: this.keyPath, warn: () => {} });
+        if (rec.kind === "capture" && this.keyPaths.length === 0) throw new UsageError(`Replaying ${rec.path} needs its private key: run ssh-log view again with -i KEY.`, { file: rec.path });
+        return openWithKeys(rec.path, this.keyPaths);
       }
     }
     const payloads = await db.rows<Record<string, unknown> & { ProgramID: string; start: unknown }>(
@@ -320,8 +320,8 @@ export class AuditSessionSource implements SessionSource {
  * Opens the audit source; the store itself opens on the first query, so a locked database shows
  * in the list (with R to try again) instead of ending the program.
  *
- * @example const source = await openAuditSource("ssh-audit.duckdb", null);
+ * @example const source = await openAuditSource("ssh-audit.duckdb", []);
  */
-export async function openAuditSource(path: string, keyPath: string | null): Promise<AuditSessionSource> {
-  return new AuditSessionSource(path, keyPath);
+export async function openAuditSource(path: string, keyPaths: readonly string[]): Promise<AuditSessionSource> {
+  return new AuditSessionSource(path, keyPaths);
 }

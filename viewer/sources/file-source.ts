@@ -23,10 +23,10 @@ export interface SessionIndex {
 }
 
 export interface FileSourceOptions {
-  /** The private key file; without it the list still shows, but nothing can be decrypted. */
-  keyPath: string | null;
+  /** The private key files; without any the list still shows, but captures cannot be decrypted. */
+  keyPaths: readonly string[];
   /** Opens one recording as a Session (a capture with the key, or any input the library reads). */
-  openFile(path: string, keyPath: string | null): Promise<Session>;
+  openFile(path: string, keyPaths: readonly string[]): Promise<Session>;
   /** Reads a session through and returns its commands, length and damage. */
   indexSession(session: Session): Promise<SessionIndex>;
   /** Most files to list (a guard against pointing at /). */
@@ -77,7 +77,7 @@ const problemOf = (err: unknown): { code: string; message: string } => {
  * A SessionSource over a folder (or one file) of recordings.
  *
  * @example
- *   const source = await FileSessionSource.open("recordings/", { keyPath: "sshkey", openFile, indexSession });
+ *   const source = await FileSessionSource.open("recordings/", { keyPaths: ["sshkey"], openFile, indexSession });
  *   const page = await source.list({ filter: "", sort: "newest", offset: 0, limit: 50 });
  */
 export class FileSessionSource implements SessionSource {
@@ -176,7 +176,7 @@ export class FileSessionSource implements SessionSource {
 
   /** Whether a recording can be read through now (captures need the key). */
   private readable(e: Entry): boolean {
-    return !e.encrypted || this.opts.keyPath !== null;
+    return !e.encrypted || this.opts.keyPaths.length > 0;
   }
 
   /** Reads one recording through (once), and folds what it says into its row. */
@@ -185,7 +185,7 @@ export class FileSessionSource implements SessionSource {
     e.indexing = (async (): Promise<SessionIndex> => {
       let index: SessionIndex;
       try {
-        const session = await this.opts.openFile(e.path, this.opts.keyPath);
+        const session = await this.opts.openFile(e.path, this.opts.keyPaths);
         index = await this.opts.indexSession(session);
       } catch (err) {
         index = { commands: [], durationMicros: 0, problem: problemOf(err) };
@@ -261,7 +261,7 @@ export class FileSessionSource implements SessionSource {
   async open(id: string): Promise<Session> {
     const e = this.entry(id);
     if (!this.readable(e)) throw new UsageError(`Replaying ${e.path} needs its private key: run ssh-log view again with -i KEY.`, { file: e.path });
-    return this.opts.openFile(e.path, this.opts.keyPath);
+    return this.opts.openFile(e.path, this.opts.keyPaths);
   }
 
   async close(): Promise<void> {

@@ -12,7 +12,7 @@ let keyDir: ReturnType<typeof tempDirWithKey>;
 let source: FileSessionSource;
 beforeAll(async () => {
   keyDir = tempDirWithKey();
-  source = await openFileSource(SESSIONS_DIR, keyDir.key);
+  source = await openFileSource(SESSIONS_DIR, [keyDir.key]);
   await source.indexed;
 });
 afterAll(async () => {
@@ -67,7 +67,7 @@ describe("replay pane", () => {
   });
 
   it("shows why a recording cannot be replayed, in the pane", async () => {
-    const noKey = await openFileSource(SESSIONS_DIR, null, { background: false });
+    const noKey = await openFileSource(SESSIONS_DIR, [], { background: false });
     const app = render(<App source={noKey} loadReplay={loadReplay} theme={themeFor({})} initialFilter="pty-exit0" />);
     const frame = (): string => app.lastFrame() ?? "";
     const waitFor = (ok: () => boolean): Promise<void> => wait(ok, 8000, () => `a screen; the last was:\n${frame()}`);

@@ -31,7 +31,7 @@ beforeAll(async () => {
   } finally {
     db.close();
   }
-  source = await openAuditSource(dbPath, dir.key);
+  source = await openAuditSource(dbPath, [dir.key]);
 });
 afterAll(async () => {
   await source?.close();
@@ -117,7 +117,7 @@ describe("a database another process holds", () => {
   afterAll(() => { holder?.kill("SIGKILL"); });
 
   it("reports ERR_DATABASE_LOCKED on the list, then works once it is free", async () => {
-    const locked = await openAuditSource(dbPath, null);
+    const locked = await openAuditSource(dbPath, []);
     const script = `import("@duckdb/node-api").then(async ({ DuckDBInstance }) => { const i = await DuckDBInstance.create(${JSON.stringify(dbPath)}); await i.connect(); process.stdout.write("held\\n"); setTimeout(() => {}, 60000); });`;
     await source.close();
     holder = spawn(process.execPath, ["--input-type=module", "-e", script], { cwd: fileURLToPath(new URL("../../../", import.meta.url)), stdio: ["ignore", "pipe", "inherit"] });
@@ -131,7 +131,7 @@ describe("a database another process holds", () => {
     holder = null;
     expect((await locked.list(all)).total).toBe(truth.ssh_sessions + 7);
     await locked.close();
-    source = await openAuditSource(dbPath, dir.key);
+    source = await openAuditSource(dbPath, [dir.key]);
   });
 });
 

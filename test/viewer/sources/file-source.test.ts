@@ -18,7 +18,7 @@ afterEach(async () => {
 });
 
 async function open(path: string, key: string | null): Promise<FileSessionSource> {
-  const s = await openFileSource(path, key);
+  const s = await openFileSource(path, key === null ? [] : [key]);
   sources.push(s);
   await s.indexed;
   return s;
@@ -101,8 +101,8 @@ describe("file source", () => {
     const t = tempDir();
     cleanups.push(t.cleanup);
     writeFileSync(join(t.dir, "notes.md"), "# nothing here\n");
-    await expect(openFileSource(join(t.dir, "missing"), null)).rejects.toMatchObject({ code: "ERR_NOT_FOUND" });
-    await expect(openFileSource(t.dir, null)).rejects.toMatchObject({ code: "ERR_NOT_FOUND" });
+    await expect(openFileSource(join(t.dir, "missing"), [])).rejects.toMatchObject({ code: "ERR_NOT_FOUND" });
+    await expect(openFileSource(t.dir, [])).rejects.toMatchObject({ code: "ERR_NOT_FOUND" });
   });
 });
 
@@ -166,9 +166,28 @@ describe("opening the viewer's source", () => {
     const t = tempDir();
     cleanups.push(t.cleanup);
     writeFileSync(join(t.dir, "notes.txt"), "hello\n");
-    await expect(openFileSource(join(t.dir, "notes.txt"), null)).rejects.toMatchObject({ code: "ERR_BAD_INPUT" });
-    await expect(openSource(SESSIONS_DIR, join(SESSIONS_DIR, "pty-exit0.log"))).rejects.toMatchObject({ code: "ERR_SWAPPED_ARGUMENTS" });
-    await expect(openSource(SESSIONS_DIR, join(t.dir, "notes.txt"))).rejects.toMatchObject({ code: "ERR_BAD_KEY" });
-    await expect(openSource(join(t.dir, "missing"), null)).rejects.toMatchObject({ code: "ERR_NOT_FOUND" });
+    await expect(openFileSource(join(t.dir, "notes.txt"), [])).rejects.toMatchObject({ code: "ERR_BAD_INPUT" });
+    await expect(openSource(SESSIONS_DIR, [join(SESSIONS_DIR, "pty-exit0.log")])).rejects.toMatchObject({ code: "ERR_SWAPPED_ARGUMENTS" });
+    await expect(openSource(SESSIONS_DIR, [join(t.dir, "notes.txt")])).rejects.toMatchObject({ code: "ERR_BAD_KEY" });
+    await expect(openSource(join(t.dir, "missing"), [])).rejects.toMatchObject({ code: "ERR_NOT_FOUND" });
+  });
+});
+
+describe("several keys", () => {
+  it("opens each recording with the key it was made for, and names the problem when none fits", async () => {
+    const t = tempDir();
+    cleanups.push(t.cleanup);
+    const other = await writeKeyPair(join(t.dir, "otherkey"));
+    const k = tempDirWithKey();
+    cleanups.push(k.cleanup);
+    const s = await openFileSource(SESSIONS_DIR, [other.privatePath, k.key]);
+    sources.push(s);
+    await s.indexed;
+    const rows = (await s.list(all)).rows;
+    expect(rows.every((r) => r.problem === null || r.problem.code !== "ERR_WRONG_KEY")).toBe(true);
+    expect((await s.detail("pty-exit-status.log")).commands.some((c) => c.risky)).toBe(true);
+    const { openWithKeys } = await import("../../../viewer/sources/open-with-keys.js");
+    const third = await writeKeyPair(join(t.dir, "thirdkey"));
+    await expect(openWithKeys(join(SESSIONS_DIR, "pty-exit0.log"), [other.privatePath, third.privatePath])).rejects.toMatchObject({ code: "ERR_WRONG_KEY" });
   });
 });
