@@ -310,7 +310,11 @@ function forward(src: Readable, dst: Writable, record: (d: Buffer) => boolean, r
     // Data can still arrive after the program ended and its recording closed (a user still
     // typing, stdin still streaming): nothing is forwarded to a finished program, nor recorded.
     if (rec.closed) return;
+    // Not recorded, not allowed: once the recording has failed (a full disk), nothing more passes
+    // while the program is being ended.
+    if (rec.error) return;
     const recOk = record(chunk);
+    if (rec.error) return;
     const dstOk = dst.writable && !dst.destroyed ? dst.write(chunk) : true;
     if (recOk && dstOk) return;
     src.pause();
