@@ -99,7 +99,7 @@ export async function runReport(db: AuditDb, name: string, p: ReportParams = {})
     const known = await db.rows<{ n: bigint }>(`SELECT count(*) AS n FROM pg_timezone_names() WHERE name = $tz`, { tz });
     if (Number(known[0]?.n ?? 0) === 0) throw new UsageError(`--tz ${tz} is not a time zone DuckDB knows; give an IANA name such as Europe/Berlin or America/New_York.`);
   }
-  if (report.params.length > 0 && /\brisky_patterns\b/.test(report.sql)) await loadPatterns(db, p.patterns ?? DEFAULT_RISKY_PATTERNS);
+  if (/\b(risky_patterns|ssh_log_risky)\b/.test(report.sql)) await loadPatterns(db, p.patterns ?? DEFAULT_RISKY_PATTERNS);
   const values: Record<string, string | number | boolean | null> = {
     since: normalizeBound(p.since, "since"), until: normalizeBound(p.until, "until"),
     user: p.user ?? null, target: p.target ?? null,
@@ -107,6 +107,10 @@ export async function runReport(db: AuditDb, name: string, p: ReportParams = {})
   };
   const params = Object.fromEntries(report.params.map((k) => [k, values[k] ?? null]));
   return runQuery(db, report.sql, params, `The report ${name}`);
+}
+
+function sqlString(v: string): string {
+  return `'${v.replaceAll("'", "''")}'`;
 }
 
 /** Puts the risky-command patterns in a temporary table, checking each compiles in RE2. */
@@ -120,4 +124,8 @@ async function loadPatterns(db: AuditDb, patterns: RiskyPattern[]): Promise<void
   }
   await db.run(`CREATE OR REPLACE TEMP TABLE risky_patterns (name VARCHAR, pattern VARCHAR, why VARCHAR)`);
   for (const pat of patterns) await db.run(`INSERT INTO risky_patterns VALUES ($n, $p, $w)`, { n: pat.name, p: pat.pattern, w: pat.why });
+  // The matching itself goes through a macro with each pattern as a literal, so DuckDB compiles
+  // every expression once (a join on a pattern column would compile one per row).
+  const tests = patterns.map((pat) => `CASE WHEN regexp_matches(cmd, ${sqlString(pat.pattern)}) THEN ${sqlString(pat.name)} END`);
+  await db.run(`CREATE OR REPLACE TEMP MACRO ssh_log_risky(cmd) AS list_filter([${tests.join(", ")}], x -> x IS NOT NULL)`);
 }

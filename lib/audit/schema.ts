@@ -58,7 +58,8 @@ const RECORDING_TABLES = [
 const VIEWS = [
   // Output lines: stored for recordings, computed from the payloads for ssh_logs.
   `CREATE OR REPLACE VIEW transcripts AS
-  SELECT source, session_id, program_id, recording_id, line_no, ts, offset_s, text FROM recording_transcripts
+  SELECT t.source, t.session_id, t.program_id, t.recording_id, r.user_email, r.target_id, r.username, t.line_no, t.ts, t.offset_s, t.text
+  FROM recording_transcripts AS t LEFT JOIN recordings AS r ON r.recording_id = t.recording_id
   UNION ALL
   SELECT * FROM (${payloadTranscriptSql()})`,
   // One row per SSH session: Logpush sessions (programs grouped by SessionID, bytes from the

@@ -56,13 +56,9 @@ export async function searchText(db: AuditDb, text: string, o: SearchOptions = {
       FROM commands WHERE ${where.replace("%s", "command")}`);
   }
   if (o.in !== "commands") {
-    parts.push(`SELECT t.ts, coalesce(r.user_email, s.UserEmail), coalesce(r.target_id, s.TargetID),
-        coalesce(r.username, s.Username), 'output', t.text, t.session_id, round(t.offset_s, 3), t.source
-      FROM transcripts t
-      LEFT JOIN recordings r ON t.source = 'recording' AND r.recording_id = t.recording_id
-      LEFT JOIN (SELECT SessionID, ProgramID, any_value(UserEmail) AS UserEmail, any_value(TargetID) AS TargetID, any_value(Username) AS Username
-                 FROM ssh_logs GROUP BY ALL) s ON t.source = 'ssh_logs' AND s.SessionID = t.session_id AND s.ProgramID IS NOT DISTINCT FROM t.program_id
-      WHERE ${where.replace("%s", "t.text")}`);
+    parts.push(`SELECT ts AS time, user_email AS "user", target_id AS target, username AS unix_user, 'output' AS found_in,
+        text, session_id, round(offset_s, 3) AS offset_s, source
+      FROM transcripts WHERE ${where.replace("%s", "text")}`);
   }
   const sql = `SELECT * FROM (${parts.join("\nUNION ALL\n")}) AS hit
     WHERE ($since::TIMESTAMPTZ IS NULL OR time >= $since::TIMESTAMPTZ)

@@ -109,11 +109,11 @@ export function payloadDerivationSql(ingestId: number, files: string[]): string[
 export function payloadTranscriptSql(): string {
   const esc = lit(ESCAPES_RE2);
   return `WITH p AS (
-      SELECT SessionID, ProgramID, coalesce(ProgramStartDatetime, SessionStartDatetime, Datetime) AS start,
+      SELECT SessionID, ProgramID, UserEmail, TargetID, Username, coalesce(ProgramStartDatetime, SessionStartDatetime, Datetime) AS start,
         string_split(try(decode(from_base64(Payload))), chr(10)) AS lines
       FROM ssh_logs WHERE coalesce(Payload, '') <> ''
     ), q AS (
-      SELECT SessionID, ProgramID, start,
+      SELECT SessionID, ProgramID, UserEmail, TargetID, Username, start,
         list_filter(list_transform(lines[2:], l -> CASE WHEN l LIKE '[%' THEN try(json_transform(l, '["VARCHAR"]')) END),
           e -> e IS NOT NULL AND len(e) >= 3 AND e[2] = 'o' AND TRY_CAST(e[1] AS DOUBLE) IS NOT NULL AND e[3] IS NOT NULL) AS oevs
       FROM p
@@ -122,7 +122,7 @@ export function payloadTranscriptSql(): string {
         list_append(flatten(list_transform(oevs, e -> list_transform(range(${countOf("e[3]", "chr(10)")}), x -> e[1]::DOUBLE))), oevs[-1][1]::DOUBLE) AS line_t
       FROM q WHERE len(oevs) > 0
     ), l AS (
-      SELECT SessionID, ProgramID, start, unnest(raw_lines) AS raw, unnest(line_t) AS t, generate_subscripts(raw_lines, 1) - 1 AS line_no
+      SELECT SessionID, ProgramID, UserEmail, TargetID, Username, start, unnest(raw_lines) AS raw, unnest(line_t) AS t, generate_subscripts(raw_lines, 1) - 1 AS line_no
       FROM r
     ), x AS (
       SELECT *, regexp_replace(list_reduce(
@@ -132,7 +132,8 @@ export function payloadTranscriptSql(): string {
           (u, top) -> top || substr(u, length(top) + 1), ''), '\\s+$', '') AS text
       FROM l
     )
-    SELECT 'ssh_logs' AS source, SessionID AS session_id, ProgramID AS program_id, NULL::VARCHAR AS recording_id, line_no::INTEGER AS line_no,
+    SELECT 'ssh_logs' AS source, SessionID AS session_id, ProgramID AS program_id, NULL::VARCHAR AS recording_id,
+      UserEmail AS user_email, TargetID AS target_id, Username AS username, line_no::INTEGER AS line_no,
       start + to_microseconds(round(t * 1e6)::BIGINT) AS ts, t AS offset_s, text
     FROM x WHERE text <> ''`;
 }
