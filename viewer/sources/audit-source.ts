@@ -226,6 +226,8 @@ export class AuditSessionSource implements SessionSource {
     ];
     if (info?.bytes_sent !== null && info?.bytes_sent !== undefined) fields.push(["Network", `${Number(info.bytes_sent).toLocaleString("en-US")} bytes sent, ${Number(info.bytes_received ?? 0).toLocaleString("en-US")} received`]);
     if (info?.recording_path) fields.push(["Recording", String(info.recording_path)]);
+    // What the store does not know takes no line: the screen is short.
+    const known = fields.filter(([, v]) => v !== "-" && v !== "");
 
     const started = s.started ?? 0;
     const access = s.user_email === null ? [] : await db.rows<{ at: unknown; Action: string | null; Allowed: boolean | null; AppDomain: string | null; IPAddress: string | null; Country: string | null }>(
@@ -248,7 +250,7 @@ export class AuditSessionSource implements SessionSource {
        WHERE coalesce(session_id, recording_id) = $1 AND command IS NOT NULL ORDER BY ts, offset_s, program_id, n`, [s.session_id]);
     return {
       row,
-      fields,
+      fields: known,
       context,
       commands: commands.map((c) => {
         const at = epochOf(c.ts);
