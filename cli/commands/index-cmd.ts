@@ -18,7 +18,8 @@ function progressBar(io: CliIo): { update: (p: { bytesDone: number; bytesTotal: 
       const frac = p.bytesTotal > 0 ? p.bytesDone / p.bytesTotal : p.filesDone / Math.max(1, p.filesTotal);
       const cols = Math.max(40, Math.min(io.stderr.columns ?? 80, 120));
       const rate = p.bytesDone / 1e6 / Math.max(0.001, (now - started) / 1000);
-      const text = ` ${Math.floor(frac * 100)}% ${p.filesDone}/${p.filesTotal} files ${rate.toFixed(1)} MB/s`;
+      // Fixed width, so the bar does not change length as the numbers grow.
+      const text = ` ${Math.floor(frac * 100)}% ${p.filesDone}/${p.filesTotal} files ${rate.toFixed(1)} MB/s`.padEnd(36);
       const barWidth = Math.max(10, cols - text.length - 3);
       const filled = Math.round(frac * barWidth);
       io.stderr.write(`\r[${"#".repeat(filled)}${".".repeat(barWidth - filled)}]${text}`);
