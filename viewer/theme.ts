@@ -23,7 +23,11 @@ export function themeFor(env: NodeJS.ProcessEnv): Theme {
 
 export const ThemeContext = createContext<Theme>(themeFor({}));
 
-/** The current theme. */
+/**
+ * The current theme.
+ *
+ * @example const theme = useTheme(); <Text color={theme.color("red")}>…</Text>
+ */
 export function useTheme(): Theme {
   return useContext(ThemeContext);
 }

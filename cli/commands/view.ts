@@ -3,7 +3,11 @@ import type { CliIo } from "../io.js";
 import { ExitCode } from "../handle-error.js";
 import { setExitCode } from "./index.js";
 
-/** `ssh-log view`: the terminal UI for auditors (list, filter, detail, replay). */
+/**
+ * `ssh-log view`: the terminal UI for auditors (list, filter, detail, replay).
+ *
+ * @example registerView(program, processIo())
+ */
 export function registerView(program: Command, io: CliIo): void {
   program
     .command("view")

@@ -23,7 +23,11 @@ export interface DetailScreenProps {
 
 const HINTS = "↑↓ choose a command · Enter replay from it · r replay from the start · ? help · q back";
 
-/** A session's details: metadata, access context, commands; Enter on a command replays from there. */
+/**
+ * A session's details: metadata, access context, commands; Enter on a command replays from there.
+ *
+ * @example <DetailScreen source={source} row={row} width={80} height={23} active onReplay={play} onBack={back} onHelp={help} onQuit={quit} />
+ */
 export function DetailScreen({ source, row, width, height, active, onReplay, onBack, onHelp, onQuit }: DetailScreenProps) {
   const { detail, loading } = useSessionDetail(source, row);
   const [cursor, setCursorState] = useState(0);

@@ -13,7 +13,11 @@ export interface DetailViewProps {
   height: number;
 }
 
-/** Enter on a session: metadata, the access context of the hour before, and the commands with their times. */
+/**
+ * Enter on a session: metadata, the access context of the hour before, and the commands with their times.
+ *
+ * @example <DetailView row={row} detail={detail} loading={false} cursor={0} width={80} height={22} />
+ */
 export function DetailView({ row, detail, loading, cursor, width, height }: DetailViewProps) {
   const theme = useTheme();
   const fields = detail?.fields ?? [];

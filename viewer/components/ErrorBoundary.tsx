@@ -4,7 +4,11 @@ import { ErrorPane } from "./ErrorPane.js";
 interface Props { children: ReactNode; title: string; onBack(): void; onQuit(): void }
 interface State { error: Error | null }
 
-/** Keeps a failure inside one screen: it shows as a message there instead of ending the program. */
+/**
+ * Keeps a failure inside one screen: it shows as a message there instead of ending the program.
+ *
+ * @example <ErrorBoundary title="Replay" onBack={back} onQuit={quit}><ReplayPane ... /></ErrorBoundary>
+ */
 export class ErrorBoundary extends Component<Props, State> {
   override state: State = { error: null };
 

@@ -2,7 +2,11 @@ import { Box, Text } from "ink";
 import { useKeys } from "../hooks/useKeys.js";
 import { useTheme } from "../theme.js";
 
-/** A failure shown in place of a screen, with the way out; q goes back, Ctrl-C quits. */
+/**
+ * A failure shown in place of a screen, with the way out; q goes back, Ctrl-C quits.
+ *
+ * @example <ErrorPane title="Replay" message={e.message} code={e.code} onBack={back} onQuit={quit} />
+ */
 export function ErrorPane({ title, message, code, onBack, onQuit }: { title: string; message: string; code: string; onBack(): void; onQuit(): void }) {
   const theme = useTheme();
   useKeys((input, key) => {

@@ -11,6 +11,8 @@ const FLAG_NAMES: Record<string, string> = { root: "root", risky: "risky command
 /**
  * `?`: every key of the current screen (from the key map itself), the filter syntax and the flag
  * letters, one screen line per line; what does not fit says so.
+ *
+ * @example <HelpScreen screen="replay" width={80} height={23} />
  */
 export function HelpScreen({ screen, width, height }: { screen: Screen; width: number; height: number }) {
   const theme = useTheme();

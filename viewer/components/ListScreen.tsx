@@ -38,7 +38,11 @@ const HINTS = "↑↓ move · Enter open · r replay · / filter · s sort · ? 
 /** The flag letters, added to the hints when the terminal is wide enough. */
 const LEGEND = "   flags: R root  ! risky command  D denied nearby  T truncated  ? no exit data";
 
-/** The session list screen: filter as you type, cycle the sort, move, open. */
+/**
+ * The session list screen: filter as you type, cycle the sort, move, open.
+ *
+ * @example <ListScreen source={source} state={list} setState={setList} width={80} height={23} active onOpen={open} onReplay={play} onHelp={help} onQuit={quit} />
+ */
 export function ListScreen({ source, state, setState, width, height, active, onOpen, onReplay, onHelp, onQuit }: ListScreenProps) {
   // While typing, the list follows the text being typed.
   const filter = state.typing ?? state.filter;

@@ -29,7 +29,11 @@ export interface ReplayPaneProps {
 
 const HINTS = "Space play/pause · ←→ 5s · ]/[ next/prev command · +/- speed · / search · n/N match · ? help · q back";
 
-/** The recorded terminal played through the emulator, with a timeline, speed, seeking, command jumps and search. */
+/**
+ * The recorded terminal played through the emulator, with a timeline, speed, seeking, command jumps and search.
+ *
+ * @example <ReplayPane row={row} load={(p) => loadReplay(source, row, p)} startAt={0} width={80} height={23} active onBack={back} onHelp={help} onQuit={quit} />
+ */
 export function ReplayPane({ row, load, startAt, startId, width, height, active, onBack, onHelp, onQuit }: ReplayPaneProps) {
   const theme = useTheme();
   const [state, controls] = useReplay(load, startAt, startId);

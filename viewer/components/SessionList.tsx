@@ -19,7 +19,11 @@ export interface SessionListProps {
   filter: string;
 }
 
-/** The session list: a title with counts, sort and filter, the column header, and the visible rows only. */
+/**
+ * The session list: a title with counts, sort and filter, the column header, and the visible rows only.
+ *
+ * @example <SessionList title="ssh-audit.duckdb" list={list} columns={layoutColumns(78)} width={80} height={20} top={0} cursor={0} sort="newest" filter="" />
+ */
 export function SessionList({ title, list, columns, width, height, top, cursor, sort, filter }: SessionListProps) {
   const theme = useTheme();
   const count = list.total === null ? "…" : `${list.total.toLocaleString("en-US")} session${list.total === 1 ? "" : "s"}`;

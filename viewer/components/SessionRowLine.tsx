@@ -30,6 +30,8 @@ function cell(row: SessionRow, id: PlacedColumn["id"]): string {
 /**
  * One session in the list: a gutter that marks the selected row (visible without colour), its
  * columns, its flags in colour, or the problem reading it.
+ *
+ * @example <SessionRowLine row={row} columns={layoutColumns(78)} selected />
  */
 export function SessionRowLine({ row, columns, selected }: { row: SessionRow | undefined; columns: PlacedColumn[]; selected: boolean }) {
   const theme = useTheme();

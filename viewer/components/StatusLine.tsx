@@ -3,6 +3,8 @@ import { useTheme } from "../theme.js";
 
 /**
  * The bottom line: a line being typed (filter, search) with its cursor, a message, or the key hints.
+ *
+ * @example <StatusLine prompt="/" value="rm -rf" hints="" width={80} />
  */
 export function StatusLine({ prompt, value, message, hints, width }: { prompt?: string; value?: string; message?: { text: string; error: boolean } | null; hints: string; width: number }) {
   const theme = useTheme();

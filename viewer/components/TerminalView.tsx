@@ -23,6 +23,8 @@ function StyledRow({ runs, width, colours }: { runs: readonly Run[]; width: numb
 /**
  * The recorded terminal's screen, cropped to the space there is: whole rows around the cursor
  * when the recording is taller, its left part when it is wider.
+ *
+ * @example <TerminalView lines={screen.lines} runs={screen.runs} cursorY={screen.cursorY} cols={80} rows={24} width={100} height={26} />
  */
 export function TerminalView({ lines, runs, cursorY, cols, rows, width, height }: { lines: readonly string[]; runs?: readonly Run[][]; cursorY: number; cols: number; rows: number; width: number; height: number }) {
   const theme = useTheme();

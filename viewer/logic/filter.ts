@@ -47,7 +47,11 @@ export function parseFilter(text: string): Filter {
   return f;
 }
 
-/** True when the filter keeps everything (nothing typed that narrows). */
+/**
+ * True when the filter keeps everything (nothing typed that narrows).
+ *
+ * @example isEmptyFilter(parseFilter("  ")) // true
+ */
 export function isEmptyFilter(f: Filter): boolean {
   return f.phrase === "" && f.user.length === 0 && f.target.length === 0 && f.cmd.length === 0 && f.flags.length === 0;
 }

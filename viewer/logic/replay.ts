@@ -107,6 +107,8 @@ export function timelineBar(width: number, at: number, duration: number, command
 /**
  * The text a session printed, with escape sequences removed, and when each part of it was
  * printed: the index `search` runs over. Built incrementally from output events.
+ *
+ * @example const t = new OutputText(); t.push(bytes, 1_200_000); t.search("rm -rf") // [1_200_000]
  */
 export class OutputText {
   private readonly decoder = new TextDecoder("utf-8");
