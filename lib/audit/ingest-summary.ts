@@ -21,6 +21,7 @@ function list(title: string, items: FileProblem[], max = 20): string[] {
 /** The summary as lines of text. */
 export function formatIngestSummary(s: IngestSummary, dbPath: string): string[] {
   const out: string[] = [];
+  if (s.files === 0) return [`There are no files under the paths given; nothing was indexed into ${dbPath}.`];
   out.push(`Indexed ${s.ingested} of ${plural(s.files, "file")} into ${dbPath} in ${s.seconds.toFixed(1)} s (ingest ${s.ingestId}).`);
   const width = Math.max(...Object.keys(s.rows).map((k) => k.length));
   for (const [t, n] of Object.entries(s.rows)) out.push(`  ${t.padEnd(width)}  ${String(n).padStart(9)} rows added`);

@@ -14,6 +14,7 @@
 import { createHash } from "node:crypto";
 import type { DuckDBAppender } from "@duckdb/node-api";
 import { SshLogError } from "../errors.js";
+import { readPrivateKeyFile } from "../crypto/keys.js";
 import type { Session, SessionEvent } from "../session/model.js";
 import { extractCommandsFrom } from "../outputs/commands.js";
 import { DATASET_NAMES, type DatasetName } from "./datasets.js";
@@ -439,6 +440,11 @@ export async function ingestPaths(db: AuditDb, paths: string[], opts: IngestOpti
     const size = (await stat(p)).size;
     sizes.set(p, size);
     bytes += size;
+  }
+  // A key that cannot be read would fail every capture the same way: say it once, up front.
+  if (opts.keyPath && detected.some((d) => d.kind === "capture")) {
+    const key = await readPrivateKeyFile(opts.keyPath, (m) => opts.warn?.(m));
+    key.fill(0);
   }
   const idRow = await db.rows<{ id: number | null }>(`SELECT max(ingest_id) AS id FROM ingested_files`);
   const ing = new Ingest(db, opts, Number(idRow[0]?.id ?? 0) + 1);

@@ -39,6 +39,9 @@ export function databaseError(err: unknown, path: string): SshLogError {
     const pid = /PID (\d+)/.exec(msg)?.[1];
     return new SshLogError(ErrorCode.DatabaseLocked, `The audit database ${path} is in use by another ssh-log process${pid ? ` (PID ${pid})` : ""}; wait for it to finish, or give another file with --db.`, { file: path, cause: err });
   }
+  if (/is not a valid DuckDB database file|not a valid database/i.test(msg)) {
+    return new SshLogError(ErrorCode.BadInput, `${path} is not a DuckDB database; give an audit database made by ssh-log index, or a new file name with --db.`, { file: path, cause: err });
+  }
   const first = msg.split("\n")[0] ?? msg;
   return new SshLogError(ErrorCode.Database, `The audit database ${path} failed: ${first.replace(/\.$/, "")}.`, { file: path, cause: err });
 }

@@ -139,6 +139,8 @@ describe("recordings in the audit store", () => {
         writeFileSync(wrong, encodeKeyText(kp.privateKey), { mode: 0o600 });
         const bad = await ingestPaths(db2, [join(rec, "pty-exit0.log")], { keyPath: wrong });
         expect(bad.badFiles.map((x) => x.code)).toEqual(["ERR_WRONG_KEY"]);
+        // A key file that is not a key fails once, for the whole run.
+        await expect(ingestPaths(db2, [rec], { keyPath: join(rec, "pty-exit0.log") })).rejects.toMatchObject({ code: "ERR_SWAPPED_ARGUMENTS" });
       } finally {
         db2.close();
       }
