@@ -54,6 +54,7 @@ Logs one line per connection, program and error on stderr. Exit codes: 0 stopped
         log: (line) => io.err(`${new Date().toISOString()} ${line}`),
       });
       io.err(`ssh-log proxy: listening on ${proxy.host}:${proxy.port}, forwarding to ${flags.upstream}, recording to ${flags.out} (index ${proxy.indexPath}); stop with Ctrl-C.`);
+      io.err(`ssh-log proxy: its host key is ${proxy.hostKeyFingerprint}; users' ssh shows this the first time they connect.`);
       const signal = await new Promise<NodeJS.Signals>((resolve) => {
         process.once("SIGINT", () => resolve("SIGINT"));
         process.once("SIGTERM", () => resolve("SIGTERM"));

@@ -46,6 +46,8 @@ export interface RunningProxy {
   readonly host: string;
   readonly port: number;
   readonly indexPath: string;
+  /** The proxy's host key as users' ssh will show it (SHA256:...), to publish for their known_hosts. */
+  readonly hostKeyFingerprint: string;
   /** Connections open now. */
   readonly connections: number;
   /** Stops listening, ends every session (their recordings close with an error message), closes the index. */
@@ -69,6 +71,8 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
   const parseKey = ssh2.utils.parseKey;
 
   const hostKey = await readPrivateSshKey(opts.hostKeyPath, "host key", parseKey);
+  const parsedHost = parseKey(hostKey);
+  const hostKeyFingerprint = fingerprintOf((Array.isArray(parsedHost) ? parsedHost[0]! : parsedHost as ParsedKey).getPublicSSH());
   const upstreamKey = await readPrivateSshKey(opts.upstreamKeyPath, "upstream key", parseKey);
   const publicKey = await readPublicKeyFile(opts.publicKeyPath);
   const pinned = opts.upstreamHostKeyPath ? await readHostKeys(opts.upstreamHostKeyPath) : null;
@@ -230,6 +234,7 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
     host: addr.address,
     port: addr.port,
     indexPath: index.path,
+    hostKeyFingerprint,
     get connections() { return live.size; },
     close() {
       closing ??= (async () => {

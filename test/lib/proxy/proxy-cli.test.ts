@@ -74,6 +74,10 @@ describe("ssh-log proxy (the command)", () => {
     expect(log).toMatch(new RegExp(`[0-9a-f]{8} ${sshd.user} logged in with SHA256:\\S+ \\(bob@desk\\)`));
     expect(log).toMatch(/[0-9a-f]{8}-0 exited with status 4/);
     expect(log).toMatch(/stopped\.\n$/);
+    // The fingerprint it announces is the one ssh-keygen computes for its host key.
+    const { execFileSync } = await import("node:child_process");
+    const fp = execFileSync("ssh-keygen", ["-l", "-f", join(dir, "proxy_host_ed25519.pub")], { encoding: "utf8" }).split(" ")[1];
+    expect(log).toContain(`its host key is ${fp};`);
 
     const q = await startCli("recs");
     q.child.kill("SIGINT");
