@@ -14,6 +14,7 @@ interface ProxyFlags {
   out: string;
   flushInterval: string;
   fsync?: boolean;
+  trace?: boolean;
 }
 
 /** `ssh-log proxy`: the reference recording SSH proxy, until Ctrl-C or SIGTERM. */
@@ -31,6 +32,7 @@ export function registerProxy(program: Command, io: CliIo): void {
     .option("--out <dir>", "folder for the recordings (one subfolder per UTC day) and index.ndjson", "recordings")
     .option("--flush-interval <ms>", "seal and write buffered session data at least this often", "1000")
     .option("--fsync", "fsync every capture at each flush, not only when it closes")
+    .option("--trace", "print ssh2's protocol trace of both sides on stderr (very verbose; for diagnosing a client or server)")
     .addHelpText("after", `
 Refused, because they would not be recorded: SFTP and other subsystems, port and agent forwarding, X11.
 Logs one line per connection, program and error on stderr. Exit codes: 0 stopped by SIGTERM;
@@ -52,6 +54,7 @@ Logs one line per connection, program and error on stderr. Exit codes: 0 stopped
         outDir: flags.out,
         recorder: { flushIntervalMs, fsync: flags.fsync === true },
         log: (line) => io.err(`${new Date().toISOString()} ${line}`),
+        ...(flags.trace ? { trace: (line: string) => io.err(`${new Date().toISOString()} trace ${line}`) } : {}),
       });
       io.err(`ssh-log proxy: listening on ${proxy.host}:${proxy.port}, forwarding to ${flags.upstream}, recording to ${flags.out} (index ${proxy.indexPath}); stop with Ctrl-C.`);
       io.err(`ssh-log proxy: its host key is ${proxy.hostKeyFingerprint}; users' ssh shows this the first time they connect.`);
