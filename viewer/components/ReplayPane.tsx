@@ -106,7 +106,7 @@ export function ReplayPane({ row, load, startAt, startId, width, height, active,
         <Text bold color={state.clock.playing ? theme.color("green") : theme.color("yellow")}>{status}</Text>
         <Text> · {who} · {size}{cropped ? " (cropped: enlarge the terminal to see all of it)" : ""}</Text>
       </Text>
-      <TerminalView lines={state.screen.lines} runs={state.screen.runs} cursorY={state.screen.cursorY} cols={m.cols} rows={m.rows} width={width} height={termHeight} />
+      <TerminalView lines={state.screen.lines} runs={state.screen.runs} cursorX={state.screen.cursorX} cursorY={state.screen.cursorY} cols={m.cols} rows={m.rows} width={width} height={termHeight} />
       <Timeline at={here} duration={m.duration} commands={m.commands.map((c) => c.atMicros)} matches={state.matches} width={width} />
       <Text wrap="truncate">
         {current

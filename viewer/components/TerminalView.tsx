@@ -1,5 +1,5 @@
 import { Box, Text } from "ink";
-import { cropRuns, type Run } from "../logic/cells.js";
+import { cropRuns, withCursor, type Run } from "../logic/cells.js";
 import { fit } from "../logic/format.js";
 import { useTheme } from "../theme.js";
 
@@ -24,9 +24,9 @@ function StyledRow({ runs, width, colours }: { runs: readonly Run[]; width: numb
  * The recorded terminal's screen, cropped to the space there is: whole rows around the cursor
  * when the recording is taller, its left part when it is wider.
  *
- * @example <TerminalView lines={screen.lines} runs={screen.runs} cursorY={screen.cursorY} cols={80} rows={24} width={100} height={26} />
+ * @example <TerminalView lines={screen.lines} runs={screen.runs} cursorX={screen.cursorX} cursorY={screen.cursorY} cols={80} rows={24} width={100} height={26} />
  */
-export function TerminalView({ lines, runs, cursorY, cols, rows, width, height }: { lines: readonly string[]; runs?: readonly Run[][]; cursorY: number; cols: number; rows: number; width: number; height: number }) {
+export function TerminalView({ lines, runs, cursorX, cursorY, cols, rows, width, height }: { lines: readonly string[]; runs?: readonly Run[][]; cursorX: number; cursorY: number; cols: number; rows: number; width: number; height: number }) {
   const theme = useTheme();
   const w = Math.max(1, Math.min(cols, width - 2));
   // The top and bottom border only when every row fits with them: rows matter more than a frame.
@@ -35,7 +35,9 @@ export function TerminalView({ lines, runs, cursorY, cols, rows, width, height }
   const top = Math.max(0, Math.min(rows - h, cursorY - h + 1));
   const shown = [];
   for (let i = 0; i < h; i++) {
-    const r = runs?.[top + i];
+    // The recorded cursor shows as an inverse cell, so a paused frame shows where typing goes.
+    const r0 = runs?.[top + i];
+    const r = r0 && top + i === cursorY ? withCursor(r0, cursorX) : r0;
     shown.push(r ? <StyledRow key={i} runs={r} width={w} colours={theme.enabled} /> : <Text key={i} wrap="truncate">{fit(lines[top + i] ?? "", w)}</Text>);
   }
   return (

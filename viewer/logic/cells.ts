@@ -135,3 +135,45 @@ function isWide(ch: string): boolean {
     || (c >= 0xf900 && c <= 0xfaff) || (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) || (c >= 0xffe0 && c <= 0xffe6)
     || (c >= 0x1f300 && c <= 0x1faff) || (c >= 0x20000 && c <= 0x3fffd);
 }
+
+/**
+ * The runs with the cell at column `x` shown as the cursor (inverse), padding with blanks when
+ * the cursor sits past the row's last character.
+ *
+ * @example withCursor([{ text: "ls", width: 2 }], 2) // [{ text: "ls", width: 2 }, { text: " ", width: 1, inverse: true }]
+ */
+export function withCursor(runs: readonly Run[], x: number): Run[] {
+  const out: Run[] = [];
+  let col = 0;
+  let placed = false;
+  for (const r of runs) {
+    if (placed || x < col || x >= col + r.width) {
+      out.push(r);
+      col += r.width;
+      continue;
+    }
+    // Split this run around the cursor's character.
+    let before = "";
+    let at = "";
+    let after = "";
+    let c = col;
+    for (const ch of r.text) {
+      const w = isWide(ch) ? 2 : 1;
+      if (at === "" && c + w > x) at = ch;
+      else if (at === "") before += ch;
+      else after += ch;
+      c += w;
+    }
+    const wOf = (t: string): number => Array.from(t).reduce((n, ch) => n + (isWide(ch) ? 2 : 1), 0);
+    if (before) out.push({ ...r, text: before, width: wOf(before) });
+    out.push({ ...r, text: at, width: wOf(at), inverse: !r.inverse });
+    if (after) out.push({ ...r, text: after, width: wOf(after) });
+    col += r.width;
+    placed = true;
+  }
+  if (!placed) {
+    if (x > col) out.push({ text: " ".repeat(x - col), width: x - col });
+    out.push({ text: " ", width: 1, inverse: true });
+  }
+  return out;
+}

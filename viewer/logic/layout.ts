@@ -120,18 +120,22 @@ export function detailLayout(height: number, nFields: number, nContext: number, 
 }
 
 /** The row fields behind the columns that can be left out when no row has them. */
-const OPTIONAL: Partial<Record<ColumnId, (r: { user: string | null; target: string | null; unixUser: string | null; program: string | null }) => unknown>> = {
-  user: (r) => r.user, target: (r) => r.target, unix: (r) => r.unixUser, program: (r) => r.program,
+const OPTIONAL: Partial<Record<ColumnId, (r: ColumnFacts) => unknown>> = {
+  user: (r) => r.user, target: (r) => r.target, unix: (r) => r.unixUser, program: (r) => r.program, exit: (r) => r.exit,
 };
 
+/** What columnSpecs reads of a row. */
+export interface ColumnFacts { user: string | null; target: string | null; unixUser: string | null; program: string | null; exit: string | null }
+
 /**
- * The columns worth showing for these rows: a name column none of them fills (recordings read
- * from files know no user) is left out, and a source's own titles replace the defaults.
+ * The columns worth showing for these rows: a column none of them fills (recordings read from
+ * files know no user, Logpush no exit status) is left out, and a source's own titles replace the
+ * defaults.
  *
  * @example columnSpecs([{ user: null, ... }], { target: "FILE" }).map((c) => c.id) // no "user"
  */
 export function columnSpecs(
-  rows: ReadonlyArray<{ user: string | null; target: string | null; unixUser: string | null; program: string | null } | undefined>,
+  rows: ReadonlyArray<ColumnFacts | undefined>,
   titles: Partial<Record<ColumnId, string>> = {},
 ): ColumnSpec[] {
   const loaded = rows.filter((r) => r !== undefined);

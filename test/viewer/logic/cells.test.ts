@@ -40,3 +40,19 @@ describe("cropRuns", () => {
     expect(cropRuns([{ text: "ab", width: 2 }], 0)).toEqual([]);
   });
 });
+
+import { withCursor } from "../../../viewer/logic/cells.js";
+
+describe("withCursor", () => {
+  it("marks the cursor's cell, inside a run or past the end", () => {
+    expect(withCursor([{ text: "ls", width: 2 }], 2)).toEqual([{ text: "ls", width: 2 }, { text: " ", width: 1, inverse: true }]);
+    expect(withCursor([{ text: "abc", width: 3, fg: "red" }], 1)).toEqual([
+      { text: "a", width: 1, fg: "red" }, { text: "b", width: 1, fg: "red", inverse: true }, { text: "c", width: 1, fg: "red" },
+    ]);
+    expect(withCursor([{ text: "a", width: 1 }, { text: "bc", width: 2, inverse: true }], 2)).toEqual([
+      { text: "a", width: 1 }, { text: "b", width: 1, inverse: true }, { text: "c", width: 1, inverse: false },
+    ]);
+    expect(withCursor([], 3)).toEqual([{ text: "   ", width: 3 }, { text: " ", width: 1, inverse: true }]);
+    expect(withCursor([{ text: "日本", width: 4 }], 2)).toEqual([{ text: "日", width: 2 }, { text: "本", width: 2, inverse: true }]);
+  });
+});

@@ -77,13 +77,14 @@ describe("format", () => {
 import { columnSpecs, detailLayout } from "../../../viewer/logic/layout.js";
 
 describe("columnSpecs", () => {
-  const r = { user: null, target: "a.log", unixUser: null, program: "pty" };
+  const r = { user: null, target: "a.log", unixUser: null, program: "pty", exit: "0" };
   it("leaves out name columns no row fills, and takes the source's titles", () => {
     const ids = columnSpecs([r, undefined], { target: "FILE" });
     expect(ids.map((c) => c.id)).toEqual(["start", "target", "program", "duration", "exit", "flags"]);
     expect(ids.find((c) => c.id === "target")!.title).toBe("FILE");
     expect(columnSpecs([{ ...r, user: "alice" }]).map((c) => c.id)).toContain("user");
     expect(columnSpecs([]).length).toBe(8);
+    expect(columnSpecs([{ ...r, user: "alice", exit: null }]).map((c) => c.id)).not.toContain("exit");
   });
 });
 
