@@ -47,15 +47,6 @@ export function parseFilter(text: string): Filter {
   return f;
 }
 
-/**
- * True when the filter keeps everything (nothing typed that narrows).
- *
- * @example isEmptyFilter(parseFilter("  ")) // true
- */
-export function isEmptyFilter(f: Filter): boolean {
-  return f.phrase === "" && f.user.length === 0 && f.target.length === 0 && f.cmd.length === 0 && f.flags.length === 0;
-}
-
 const has = (field: string | null, needle: string): boolean => field !== null && field.toLowerCase().includes(needle);
 
 /**
