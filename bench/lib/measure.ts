@@ -61,19 +61,21 @@ export function now(): number {
  * @example const [tBase, tCand] = await bestOfAlternating(3, () => base(), () => cand());
  */
 export async function bestOfAlternating(runs: number, a: () => Promise<unknown> | unknown, b: () => Promise<unknown> | unknown): Promise<[number, number]> {
-  let ta = Infinity;
-  let tb = Infinity;
+  const ta: number[] = [];
+  const tb: number[] = [];
   for (let r = 0; r < runs; r++) {
     settle();
     let t = now();
     await a();
-    ta = Math.min(ta, now() - t);
+    ta.push(now() - t);
     settle();
     t = now();
     await b();
-    tb = Math.min(tb, now() - t);
+    tb.push(now() - t);
   }
-  return [ta, tb];
+  // Every draw on stderr, so a spread (and which side it hit) is visible beside the best.
+  process.stderr.write(`    runs (s): baseline ${ta.map((x) => x.toFixed(3)).join(" ")} | ssh-log ${tb.map((x) => x.toFixed(3)).join(" ")}\n`);
+  return [Math.min(...ta), Math.min(...tb)];
 }
 
 /** Flushes every dirty page and pending discard of the machine (sync(1)), untimed. */
