@@ -29,8 +29,8 @@ export interface DetectedInput {
   damaged?: boolean;
 }
 
-/** How much of a file is read to recognise it. */
-const HEAD_BYTES = 256 * 1024;
+/** How much of a file is read to recognise it (an ssh_logs line with a payload can be long). */
+const HEAD_BYTES = 64 * 1024;
 
 async function readHead(path: string): Promise<Buffer> {
   let fh;
@@ -107,7 +107,7 @@ export async function detectInput(path: string): Promise<DetectedInput> {
     dataset ??= datasetOfRecord(r);
     if (dataset === null) break;
     for (const f of unknownFields(dataset, r)) extra.add(f);
-    if (++seen >= 200) break;
+    if (++seen >= 50) break;
   }
   if (dataset === null) {
     return { path, kind: "unknown", gzip, why: rec === null ? "its first line is not JSON" : "its records match no Logpush dataset this version reads (access_requests, ssh_logs, zero_trust_network_sessions)" };

@@ -80,12 +80,13 @@ export function payloadDerivationSql(ingestId: number, files: string[]): string[
           unnest(pieces[1:len(pieces) - 1]) AS raw, unnest(enter_t) AS t, unnest(masks) AS masked
         FROM m WHERE len(enter_t) > 0
       ), e AS (
-        SELECT *, trim(list_reduce(string_split(raw, ''), (acc, ch) -> CASE
+        -- Editing keys are replayed character by character, only in lines that hold one.
+        SELECT *, trim(CASE WHEN regexp_matches(raw, '[\\x00-\\x08\\x0a-\\x1f\\x7f]') THEN list_reduce(string_split(raw, ''), (acc, ch) -> CASE
             WHEN ch = chr(127) OR ch = chr(8) THEN left(acc, length(acc) - 1)
             WHEN ch = chr(21) OR ch = chr(3) THEN ''
             WHEN ch = chr(23) THEN regexp_replace(acc, '\\S+\\s*$', '')
             WHEN ch = chr(9) OR ch >= ' ' THEN acc || ch
-            ELSE acc END, ''), ' ' || chr(9)) AS command
+            ELSE acc END, '') ELSE raw END, ' ' || chr(9)) AS command
         FROM c
       )
       SELECT 'ssh_logs', SessionID, ProgramID, NULL, UserEmail, TargetID, Username,

@@ -174,12 +174,12 @@ describe("ingest of damaged and mixed inputs", () => {
     }
   });
 
-  it("masks a line typed after a password prompt in a payload", async () => {
+  it("masks a line typed after a password prompt in a payload, and applies Backspace", async () => {
     const [tpl] = readRecords(filesOf(join(LOGPUSH_DIR, "ssh_logs"))[0]!);
     const cast = [
       { version: 2, width: 80, height: 24, timestamp: 0 },
       [0.1, "o", "$ "], [1, "i", "sudo ls /root\r"], [1.1, "o", "sudo ls /root\r\n[sudo] password for bob: "],
-      [2, "i", "hunter2\r"], [2.1, "o", "\r\nsecret.txt\r\n$ "], [3, "i", "echo done\r"], [3.1, "o", "echo done\r\ndone\r\n$ "],
+      [2, "i", "hunter2\r"], [2.1, "o", "\r\nsecret.txt\r\n$ "], [3, "i", "echo donx\x7fe\r"], [3.1, "o", "echo done\r\ndone\r\n$ "],
     ].map((x) => JSON.stringify(x)).join("\n");
     const rec = { ...tpl!, SessionID: "masking-1", ProgramID: "masking-1-0", ProgramType: "shell", PTY: "xterm", Payload: Buffer.from(`${cast}\n`).toString("base64") };
     const dir = join(tmp.dir, "masking");
