@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openCapture } from "../../../lib/session/open-capture.js";
 import { writeDecryptedZip } from "../../../lib/outputs/zip.js";
 import { dataOf, readRecording } from "../../helpers/read-recording.js";
+import { referenceMismatch } from "../../helpers/reference-decode.js";
 import { readZip } from "../../helpers/read-zip.js";
 import { type ProxyRig, runProgram, startRig, waitFor } from "./setup.js";
 
@@ -40,6 +41,7 @@ describe("ssh-log proxy with real OpenSSH", () => {
     expect(row.LogBytes).toBe(readFileSync(path).length);
     const rec = await readRecording(path, rig.privateKey);
     expect(rec.violations).toEqual([]);
+    expect(await referenceMismatch(path, rig.privateKey, rec.packets)).toBeNull();
     expect(rec.header.pty).toBeNull();
     expect(rec.header.extra.command).toBe(cmd);
     expect(rec.header.exit).toMatchObject({ status: 3, signal: null });
@@ -85,6 +87,7 @@ describe("ssh-log proxy with real OpenSSH", () => {
     const path = join(rig.outDir, row.LogFile);
     const rec = await readRecording(path, rig.privateKey);
     expect(rec.violations).toEqual([]);
+    expect(await referenceMismatch(path, rig.privateKey, rec.packets)).toBeNull();
     expect(rec.header.pty?.term).toBe("xterm-256color");
     const typed = dataOf(rec.packets, 0).toString();
     expect(typed).toContain("echo typed-$((6*7))\n");
@@ -136,6 +139,7 @@ describe("ssh-log proxy with real OpenSSH", () => {
     const upRow = await rowFor((x) => x.Command === `scp -t ${remote}`);
     const upRec = await readRecording(join(rig.outDir, upRow.LogFile), rig.privateKey);
     expect(upRec.violations).toEqual([]);
+    expect(await referenceMismatch(join(rig.outDir, upRow.LogFile), rig.privateKey, upRec.packets)).toBeNull();
     expect(upRow.ExitStatus).toBe(0);
     // Client data is scp's protocol: "C0644 <size> <name>\n", the bytes, a zero byte.
     const sent = dataOf(upRec.packets, 0);
@@ -147,6 +151,8 @@ describe("ssh-log proxy with real OpenSSH", () => {
 
     const downRow = await rowFor((x) => x.Command === `scp -f ${remote}`);
     const downRec = await readRecording(join(rig.outDir, downRow.LogFile), rig.privateKey);
+    expect(downRec.violations).toEqual([]);
+    expect(await referenceMismatch(join(rig.outDir, downRow.LogFile), rig.privateKey, downRec.packets)).toBeNull();
     const received = dataOf(downRec.packets, 1);
     const at2 = received.indexOf("\n") + 1;
     expect(received.subarray(at2, at2 + data.length).equals(data)).toBe(true);

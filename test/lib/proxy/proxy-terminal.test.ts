@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dataOf, readRecording } from "../../helpers/read-recording.js";
+import { referenceMismatch } from "../../helpers/reference-decode.js";
 import { sshClientOptions } from "../../helpers/sshd.js";
 import { type ProxyRig, startRig, waitFor } from "./setup.js";
 
@@ -86,6 +87,7 @@ describe("a real terminal through the proxy", () => {
     const row = await waitFor("the shell's index row", () => rig.indexRows().find((r) => r.ProgramType === "shell" && r.ExitStatus === 7));
     const rec = await readRecording(join(rig.outDir, row.LogFile), rig.privateKey);
     expect(rec.violations).toEqual([]);
+    expect(await referenceMismatch(join(rig.outDir, row.LogFile), rig.privateKey, rec.packets)).toBeNull();
     expect(rec.header.pty).toMatchObject({ width: 100, height: 30 });
     expect(row.PTY).toBe(rec.header.pty?.term);
     // The modes the client sent are recorded by name.

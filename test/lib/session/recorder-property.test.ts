@@ -6,6 +6,7 @@ import { openCapture } from "../../../lib/session/open-capture.js";
 import { createRecorder } from "../../../lib/session/recorder.js";
 import { tempDir } from "../../helpers/fixtures.js";
 import { readRecording } from "../../helpers/read-recording.js";
+import { referenceDecode } from "../../helpers/reference-decode.js";
 
 let keys: { privateKey: Uint8Array; publicKey: Uint8Array };
 beforeAll(async () => { keys = await generateKeyPair(); });
@@ -82,6 +83,14 @@ describe("recorder property", () => {
             expect(Buffer.concat(parts).equals(w.data)).toBe(true);
           }
           expect(i).toBe(r.packets.length);
+          // ssh-log-cli's reader (emulated) sees exactly the same packets.
+          const ref = await referenceDecode(path, keys.privateKey);
+          expect(ref.length).toBe(r.packets.length);
+          ref.forEach((p, k) => {
+            const q = r.packets[k]!;
+            expect([p.source, p.code, p.elapsedMicros]).toEqual([q.source, q.code, q.elapsedMicros]);
+            expect(Buffer.from(p.data).equals(Buffer.from(q.data))).toBe(true);
+          });
           // And through the library's streaming reader, strict: complete, nothing left over.
           const s = await openCapture(path, { privateKey: keys.privateKey, mode: "strict", chunkBytes: 97 });
           let count = 0;

@@ -9,6 +9,7 @@ import { createRecorder } from "../../../lib/session/recorder.js";
 import { writeDecryptedZip } from "../../../lib/outputs/zip.js";
 import { tempDir } from "../../helpers/fixtures.js";
 import { dataOf, readRecording } from "../../helpers/read-recording.js";
+import { referenceMismatch } from "../../helpers/reference-decode.js";
 import { readZip } from "../../helpers/read-zip.js";
 
 let keys: { privateKey: Uint8Array; publicKey: Uint8Array };
@@ -122,6 +123,7 @@ describe("createRecorder", () => {
     const s = await rec.close({ status: 0 });
     const r = await readRecording(path, keys.privateKey);
     expect(r.violations).toEqual([]);
+    expect(await referenceMismatch(path, keys.privateKey, r.packets)).toBeNull();
     expect(r.blockSizes.slice(0, -1).every((n) => n === 64 * 1024)).toBe(true);
     expect(s.blocks).toBe(Math.ceil((10 * (32 * 1024 + 17)) / (64 * 1024)));
     expect(dataOf(r.packets, 1).equals(Buffer.concat(Array(10).fill(chunk)))).toBe(true);
