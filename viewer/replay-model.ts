@@ -21,6 +21,8 @@ export interface ReplayModel {
   /** Microseconds from the start to the last event. */
   readonly duration: number;
   readonly commands: readonly CommandEntry[];
+  /** When each output event happened, sorted (for skipping idle gaps). */
+  readonly outputTimes: readonly number[];
   /** A problem met while reading (the file is cut): what was read before it still plays. */
   readonly problem: { code: string; message: string } | null;
   /** The screen as it was at `micros`. */

@@ -69,6 +69,7 @@ export function ReplayPane({ row, load, startAt, startId, width, height, active,
       case "search": typed.current = ""; setTyping(""); break;
       case "nextMatch": controls.match(1); break;
       case "prevMatch": controls.match(-1); break;
+      case "idle": controls.toggleIdle(); break;
       default: break;
     }
   }, { isActive: active });
@@ -95,7 +96,7 @@ export function ReplayPane({ row, load, startAt, startId, width, height, active,
   const here = state.at;
   const current = [...m.commands].reverse().find((c) => c.atMicros <= here);
   const index = current ? m.commands.indexOf(current) + 1 : 0;
-  const status = `${state.clock.playing ? "▶ playing" : "⏸ paused"} ${state.clock.speed}x`;
+  const status = `${state.clock.playing ? "▶ playing" : "⏸ paused"} ${state.clock.speed}x${state.skipIdle ? "" : " real time"}`;
   const size = `${m.cols}x${m.rows}`;
   const termHeight = height - 4;
   const cropped = m.cols > width - 2 || m.rows > termHeight;

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from "react";
-import { nextMark, positionAt, seekClock, stepSpeed, togglePlay, withSpeed, type PlayClock } from "../logic/replay.js";
+import { IDLE_LIMIT_MICROS, idleSkip, nextMark, positionAt, seekClock, stepSpeed, togglePlay, withSpeed, type PlayClock } from "../logic/replay.js";
 import type { ReplayModel, ReplayScreen } from "../replay-model.js";
 
 /** Frames per second while playing. */
@@ -16,6 +16,8 @@ export interface ReplayState {
   message: { text: string; error: boolean } | null;
   /** Output events read so far while loading. */
   loaded: number;
+  /** Silent stretches are cut to IDLE_LIMIT_MICROS while playing (else: real time). */
+  skipIdle: boolean;
 }
 
 export interface ReplayControls {
@@ -26,6 +28,7 @@ export interface ReplayControls {
   command(dir: 1 | -1): void;
   search(text: string): void;
   match(dir: 1 | -1): void;
+  toggleIdle(): void;
 }
 
 const EMPTY: ReplayScreen = { lines: [], cursorX: 0, cursorY: 0 };
@@ -46,13 +49,14 @@ export function useReplay(load: (onProgress: (events: number) => void) => Promis
   const [matches, setMatches] = useState<number[]>([]);
   const [message, setMessage] = useState<ReplayState["message"]>(null);
   const [loaded, setLoaded] = useState(0);
+  const [skipIdle, setSkipIdle] = useState(true);
   const rendering = useRef<{ busy: boolean; want: number | null }>({ busy: false, want: null });
 
   useEffect(() => {
     let live = true;
-    let loaded: ReplayModel | null = null;
+    let ready: ReplayModel | null = null;
     load((n) => { if (live) setLoaded(n); }).then((m) => {
-      loaded = m;
+      ready = m;
       if (!live) { m.dispose(); return; }
       setModel(m);
       // A command chosen in the detail: its place on the replay's own timeline when that differs.
@@ -65,7 +69,7 @@ export function useReplay(load: (onProgress: (events: number) => void) => Promis
       const e = err as { code?: string; message?: string };
       setError({ code: e.code ?? "ERR_INTERNAL", message: e.message ?? String(err) });
     });
-    return () => { live = false; loaded?.dispose(); };
+    return () => { live = false; ready?.dispose(); };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
@@ -96,16 +100,25 @@ export function useReplay(load: (onProgress: (events: number) => void) => Promis
     const timer = setInterval(() => {
       const now = Date.now();
       const p = positionAt(clock, now);
+      // A long silence plays for IDLE_LIMIT_MICROS, then playback moves on to the next output.
+      const skip = skipIdle ? idleSkip(model.outputTimes, p, IDLE_LIMIT_MICROS) : null;
+      if (skip !== null) { setClock((c) => seekClock(c, skip, now)); return; }
       render(p);
       if (p >= clock.duration) setClock((c) => seekClock({ ...c, playing: false }, c.duration, now));
     }, 1000 / FPS);
     return () => { clearInterval(timer); };
-  }, [model, clock, render]);
+  }, [model, clock, render, skipIdle]);
 
   // What the last render knew, read by the controls: keys can arrive before Ink swaps handlers.
-  const live = useRef({ model, clock, matches, query });
-  live.current = { model, clock, matches, query };
+  const live = useRef({ model, clock, matches, query, skipIdle });
+  live.current = { model, clock, matches, query, skipIdle };
   const controls: ReplayControls = {
+    toggleIdle: () => {
+      const on = !live.current.skipIdle;
+      live.current.skipIdle = on;
+      setSkipIdle(on);
+      setMessage({ text: on ? `Silences longer than ${IDLE_LIMIT_MICROS / 1e6} s are cut short while playing.` : "Playing in real time, silences included.", error: false });
+    },
     playPause: () => { setClock((c) => togglePlay(c, Date.now())); },
     speed: (dir) => { setClock((c) => withSpeed(c, stepSpeed(c.speed, dir), Date.now())); },
     seekBy: (d) => { setClock((c) => seekClock(c, positionAt(c, Date.now()) + d, Date.now())); },
@@ -142,5 +155,5 @@ export function useReplay(load: (onProgress: (events: number) => void) => Promis
       setClock((c) => seekClock({ ...c, playing: false }, to, Date.now()));
     },
   };
-  return [{ model, error, screen, clock, at, query, matches, message, loaded }, controls];
+  return [{ model, error, screen, clock, at, query, matches, message, loaded, skipIdle }, controls];
 }

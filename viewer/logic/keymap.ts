@@ -38,7 +38,7 @@ export type Action =
   | "up" | "down" | "pageUp" | "pageDown" | "top" | "bottom"
   | "open" | "replay" | "back" | "quit" | "help" | "filter" | "clearFilter" | "sort" | "refresh"
   | "playPause" | "faster" | "slower" | "seekBack" | "seekForward" | "seekBackLong" | "seekForwardLong"
-  | "nextCommand" | "prevCommand" | "search" | "nextMatch" | "prevMatch" | "start" | "end";
+  | "nextCommand" | "prevCommand" | "search" | "nextMatch" | "prevMatch" | "start" | "end" | "idle";
 
 export interface Binding {
   keys: string[];
@@ -98,6 +98,7 @@ export const KEYMAP: Record<Screen, Binding[]> = {
     b(["/"], "/", "search", "search the session's output; lands where the text appeared"),
     b(["n"], "n", "nextMatch", "next match"),
     b(["N"], "N", "prevMatch", "previous match"),
+    b(["i"], "i", "idle", "cut silences to 2 s while playing, or play in real time"),
   ],
 };
 

@@ -195,3 +195,26 @@ export class OutputText {
     return found;
   }
 }
+
+/** Idle gaps are cut to this while playing, unless the user asks for real time. */
+export const IDLE_LIMIT_MICROS = 2_000_000;
+
+/**
+ * Where to jump when playback sits in a silent gap longer than `limit`: the next output, once
+ * `limit` of the gap has played; null when there is nothing to skip. `times` is sorted.
+ *
+ * @example idleSkip([1_000_000, 60_000_000], 3_500_000, 2_000_000) // 60_000_000
+ */
+export function idleSkip(times: readonly number[], at: number, limit: number): number | null {
+  // The first output after `at`, and the last at or before it.
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (times[mid]! <= at) lo = mid + 1; else hi = mid;
+  }
+  const next = times[lo];
+  const prev = lo > 0 ? times[lo - 1]! : 0;
+  if (next === undefined) return null;
+  return at - prev >= limit && next - prev > limit ? next : null;
+}

@@ -61,6 +61,7 @@ export async function loadReplay(source: SessionSource, row: SessionRow, onProgr
     rows: player.rows,
     duration: player.duration,
     commands,
+    outputTimes,
     problem,
     async seek(micros) {
       if (disposed) return { lines: [], cursorX: 0, cursorY: 0 };

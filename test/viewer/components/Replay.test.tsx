@@ -56,6 +56,10 @@ describe("replay pane", () => {
     await waitFor(() => /"ls -la": match 2 of 2/.test(frame()));
     app.stdin.write("N");
     await waitFor(() => /"ls -la": match 1 of 2/.test(frame()));
+    app.stdin.write("i");
+    await waitFor(() => frame().includes("paused 1x real time") && frame().includes("Playing in real time"));
+    app.stdin.write("i");
+    await waitFor(() => !frame().includes("real time") && frame().includes("Silences longer than 2 s"));
     app.stdin.write("?");
     await waitFor(() => frame().includes("Replay: keys"));
     app.stdin.write(KEYS.esc);

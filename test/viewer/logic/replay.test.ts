@@ -76,3 +76,17 @@ describe("OutputText", () => {
     expect(t.search("x", 10)).toHaveLength(10);
   });
 });
+
+import { idleSkip } from "../../../viewer/logic/replay.js";
+
+describe("idleSkip", () => {
+  const times = [1_000_000, 1_500_000, 60_000_000];
+  it("jumps to the next output once the limit of a long gap has played", () => {
+    expect(idleSkip(times, 3_500_000, 2_000_000)).toBe(60_000_000);
+    expect(idleSkip(times, 2_900_000, 2_000_000)).toBeNull();
+    expect(idleSkip(times, 1_200_000, 2_000_000)).toBeNull();
+    expect(idleSkip(times, 61_000_000, 2_000_000)).toBeNull();
+    expect(idleSkip([5_000_000], 2_500_000, 2_000_000)).toBe(5_000_000);
+    expect(idleSkip([], 10, 2_000_000)).toBeNull();
+  });
+});
