@@ -98,6 +98,7 @@ export async function createRecorder(opts: RecorderOptions): Promise<Recorder> {
   }
   const flushIntervalMs = opts.flushIntervalMs ?? DEFAULTS.flushIntervalMs;
   if (!(flushIntervalMs > 0)) throw new UsageError(`flushIntervalMs must be above 0; got ${flushIntervalMs}.`);
+  if (opts.pty) checkPty(opts.pty);
   const clock = opts.clock ?? monotonicClock;
   const startMs = opts.startedAt ? opts.startedAt.getTime() : clock();
   const sealer = await BlockSealer.create(publicKey);
@@ -133,6 +134,16 @@ export async function createRecorder(opts: RecorderOptions): Promise<Recorder> {
     fsync: opts.fsync === true,
     maxWindowChanges,
   });
+}
+
+const isU32 = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 0xffff_ffff;
+
+/** ssh-log-cli reads width, height and mode values as u32: anything else would make the file unreadable to it. */
+function checkPty(p: Pty): void {
+  if (!isU32(p.width) || !isU32(p.height)) throw new UsageError(`The PTY size ${p.width}x${p.height} is not two whole numbers from 0 to 4294967295.`);
+  for (const m of p.modes) {
+    if (!Array.isArray(m) || typeof m[0] !== "string" || !isU32(m[1])) throw new UsageError(`The PTY mode ${JSON.stringify(m)} is not a [name, value] pair with a value from 0 to 4294967295.`);
+  }
 }
 
 /** The base64 length to reserve: the header as it will be at close, at its longest, in multiples of 4. */
@@ -315,6 +326,10 @@ export class Recorder extends EventEmitter {
    * @example await rec.close({ status: 0 });  await rec.close({ signal: "KILL", coreDumped: false });
    */
   close(exit?: RecorderExit | null): Promise<RecordingSummary> {
+    if (!this.closing && exit && exit.status !== undefined && exit.status !== null && !isU32(exit.status)) {
+      // SSH exit statuses are u32, and ssh-log-cli reads them so: refuse before anything is final.
+      return Promise.reject(new UsageError(`The exit status ${exit.status} is not a whole number from 0 to 4294967295.`, { file: this.path }));
+    }
     this.closing ??= this.finish(exit ?? null);
     return this.closing;
   }

@@ -15,8 +15,9 @@ import type { Packet } from "../../lib/format/packets.js";
 export async function referenceDecode(path: string, privateKey: Uint8Array): Promise<Packet[]> {
   const file = readFileSync(path);
   const headerLen = file.readUInt32BE(0);
-  const header = JSON.parse(Buffer.from(file.subarray(4, 4 + headerLen).toString("latin1").trim(), "base64").toString("utf8")) as { encapsulated_key: string };
-  const opener = await BlockOpener.create(privateKey, Uint8Array.from(Buffer.from(header.encapsulated_key, "hex")));
+  const header = JSON.parse(Buffer.from(file.subarray(4, 4 + headerLen).toString("latin1"), "base64").toString("utf8")) as Record<string, unknown>;
+  checkReferenceHeader(header);
+  const opener = await BlockOpener.create(privateKey, Uint8Array.from(Buffer.from(header.encapsulated_key as string, "hex")));
   let pos = 4 + headerLen;
   let first = true;
   let pending: Buffer = Buffer.alloc(0);
@@ -82,4 +83,31 @@ export async function referenceMismatch(path: string, privateKey: Uint8Array, pa
     if (a.source !== b.source || a.code !== b.code || a.elapsedMicros !== b.elapsedMicros || !Buffer.from(a.data).equals(Buffer.from(b.data))) return `packet ${i} differs`;
   }
   return null;
+}
+
+const isU32 = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 0xffff_ffff;
+const isU64 = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= 0;
+const optString = (v: unknown): boolean => v === null || v === undefined || typeof v === "string";
+
+/**
+ * Throws unless the header has the types ssh-log-cli's metadata struct demands (serde, unknown
+ * fields ignored): started_at and data_size unsigned (data_size required), encapsulated_key a
+ * string, pty null or {term, width u32, height u32, modes [[string, u32]]}, exit_data null or
+ * {timestamp, status u32 or null, signal, core_dumped (optional), error_msg}.
+ */
+function checkReferenceHeader(h: Record<string, unknown>): void {
+  const bad = (what: string): never => { throw new Error(`reference: the header's ${what} would not deserialize`); };
+  if (!isU64(h.started_at)) bad("started_at");
+  if (!isU64(h.data_size)) bad("data_size");
+  if (typeof h.encapsulated_key !== "string") bad("encapsulated_key");
+  if (h.pty !== null && h.pty !== undefined) {
+    const p = h.pty as Record<string, unknown>;
+    if (!optString(p.term) || !isU32(p.width) || !isU32(p.height) || !Array.isArray(p.modes)) bad("pty");
+    for (const m of p.modes as unknown[]) if (!Array.isArray(m) || m.length !== 2 || typeof m[0] !== "string" || !isU32(m[1])) bad("pty.modes");
+  }
+  if (h.exit_data !== null && h.exit_data !== undefined) {
+    const e = h.exit_data as Record<string, unknown>;
+    if (!isU64(e.timestamp) || !(e.status === null || e.status === undefined || isU32(e.status)) || !optString(e.signal) || !optString(e.error_msg)) bad("exit_data");
+    if (e.core_dumped !== undefined && typeof e.core_dumped !== "boolean") bad("exit_data.core_dumped");
+  }
 }

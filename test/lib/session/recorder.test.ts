@@ -274,6 +274,19 @@ describe("createRecorder", () => {
     expect(existsSync(join(tmp.dir, "k.log"))).toBe(false);
   });
 
+  it("refuses PTY sizes, modes and exit statuses ssh-log-cli could not read (it takes them as u32)", async () => {
+    tmp = tempDir();
+    await expect(createRecorder({ publicKey: keys.publicKey, path: join(tmp.dir, "a.log"), pty: { ...PTY, width: -1 } })).rejects.toMatchObject({ code: ErrorCode.Usage });
+    await expect(createRecorder({ publicKey: keys.publicKey, path: join(tmp.dir, "b.log"), pty: { ...PTY, modes: [["ECHO", 1.5]] } })).rejects.toMatchObject({ code: ErrorCode.Usage });
+    expect(existsSync(join(tmp.dir, "a.log"))).toBe(false);
+    const path = join(tmp.dir, "c.log");
+    const rec = await createRecorder({ publicKey: keys.publicKey, path, pty: null });
+    await expect(rec.close({ status: -1 })).rejects.toMatchObject({ code: ErrorCode.Usage });
+    await rec.close({ status: 255 });
+    expect((await readRecording(path, keys.privateKey)).header.exit?.status).toBe(255);
+    expect(await referenceMismatch(path, keys.privateKey, [])).toBeNull();
+  });
+
   it("refuses writes after close, and close is idempotent", async () => {
     tmp = tempDir();
     const rec = await createRecorder({ publicKey: keys.publicKey, path: join(tmp.dir, "c.log"), pty: null });
