@@ -100,6 +100,7 @@ class Ingest {
   private readonly known = new Set<string>();
   private bytesDone = 0;
   private filesDone = 0;
+  private shown = 0;
   private bytesTotal = 0;
   private filesTotal = 0;
   private commands!: DuckDBAppender;
@@ -141,10 +142,31 @@ class Ingest {
     try { this.transcripts.closeSync(); } catch { /* idem */ }
   }
 
+  /** Reports DuckDB's own progress through a long statement over `bytes` of input, so the bar moves. */
+  private async withProgress<T>(bytes: number, running: Promise<T>): Promise<T> {
+    const on = this.opts.onProgress;
+    if (!on) return running;
+    const timer = setInterval(() => {
+      const pct = this.db.con.progress.percentage;
+      if (pct > 0) this.report(this.bytesDone + Math.min(1, pct / 100) * bytes);
+    }, 200);
+    try {
+      return await running;
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
   progress(files: number, bytes: number): void {
     this.filesDone += files;
     this.bytesDone += bytes;
-    this.opts.onProgress?.({ bytesDone: this.bytesDone, bytesTotal: this.bytesTotal, filesDone: this.filesDone, filesTotal: this.filesTotal });
+    this.report(this.bytesDone);
+  }
+
+  /** Progress never goes backwards, whatever order the estimates arrive in. */
+  private report(bytes: number): void {
+    this.shown = Math.max(this.shown, Math.min(bytes, this.bytesTotal));
+    this.opts.onProgress?.({ bytesDone: this.shown, bytesTotal: this.bytesTotal, filesDone: this.filesDone, filesTotal: this.filesTotal });
   }
 
   // ---- Logpush --------------------------------------------------------------------------------
@@ -217,7 +239,8 @@ class Ingest {
         const paths = files.map((x) => x.f.path);
         const gzip = files[0]!.f.gzip === true;
         // Files whose records carry unknown fields go through json_transform to keep them.
-        await this.db.run(insertSql({ dataset, source: withExtra ? linesSource(paths, gzip) : { files: paths, gzip }, ingestId: id, withExtra, missingKey: "error", antiJoin }));
+        const batchBytes = files.reduce((n, x) => n + (sizes.get(x.f.path) ?? 0), 0);
+        await this.withProgress(batchBytes, this.db.run(insertSql({ dataset, source: withExtra ? linesSource(paths, gzip) : { files: paths, gzip }, ingestId: id, withExtra, missingKey: "error", antiJoin })));
         await this.db.run(dedupeBatchSql(dataset, id, paths));
         const perFile = new Map((await this.db.rows<{ f: string; n: bigint }>(
           `SELECT _file AS f, count(*) AS n FROM ${dataset} WHERE _ingest_id = ${id} AND _file IN (${paths.map(lit).join(", ")}) GROUP BY _file`,
