@@ -73,7 +73,9 @@ const VIEWS = [
       min(coalesce(SessionStartDatetime, ProgramStartDatetime)) AS started_at,
       max(SessionFinishDatetime) AS ended_at,
       count(*) AS programs,
-      bool_and(SessionFinishDatetime IS NOT NULL) AS terminated,
+      -- A program's own end time counts: the proxy's index leaves SessionFinishDatetime empty
+      -- while the connection stays open after a program ends.
+      bool_and(SessionFinishDatetime IS NOT NULL OR ProgramFinishDatetime IS NOT NULL) AS terminated,
       bool_or(coalesce(Error, '') <> '') AS had_error
     FROM ssh_logs GROUP BY SessionID
   ), z AS (
@@ -81,11 +83,11 @@ const VIEWS = [
     FROM zero_trust_network_sessions GROUP BY SessionID
   ), r AS (
     SELECT session_id, any_value(recording_id) AS recording_id, any_value(path) AS recording_path,
-      bool_and(complete) AS complete
+      bool_and(complete) AS complete, bool_and(has_exit) AS has_exit
     FROM recordings WHERE session_id IS NOT NULL GROUP BY session_id
   )
   SELECT 'ssh_logs' AS source, l.session_id, l.user_email, l.user_id, l.target_id, l.username,
-    l.client_address, l.server_address, l.started_at, l.ended_at, l.programs, l.terminated,
+    l.client_address, l.server_address, l.started_at, l.ended_at, l.programs, l.terminated AND coalesce(r.has_exit, true) AS terminated,
     coalesce(r.complete, true) AS complete, l.had_error,
     z.bytes_sent, z.bytes_received, r.recording_id, r.recording_path
   FROM l LEFT JOIN z ON z.SessionID = l.session_id LEFT JOIN r ON r.session_id = l.session_id
