@@ -14,7 +14,7 @@ export function registerView(program: Command, io: CliIo): void {
     .description("browse, filter, search and replay sessions in the terminal (the audit database, or recordings straight from files)")
     .argument("[path]", "an audit database (.duckdb), a folder of recordings, or one recording", undefined)
     .option("-i, --identity <file>", "a private key, to read encrypted recordings (repeat for several keys)", (v: string, all: string[]) => [...all, v], [] as string[])
-    .option("-f, --filter <text>", "start with this filter (e.g. \"is:root rm -rf\")")
+    .option("-f, --filter <text>", "start with this filter (e.g. \"root rm -rf\")")
     .addHelpText("after", `
 With no path it opens ./ssh-audit.duckdb. Press ? inside for every key. Needs an interactive
 terminal; in scripts use ssh-log query, report or export.`)

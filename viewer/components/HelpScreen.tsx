@@ -26,7 +26,7 @@ export function HelpScreen({ screen, width, height }: { screen: Screen; width: n
     wrapText(`${title} ${text}`, width).forEach((l, i) => lines.push(<Text key={`${key}${i}`} wrap="truncate">{l}</Text>));
   };
   if (screen === "list") {
-    paragraph("fs", "Filter:", "words match user, target or command text; narrow with user:NAME target:NAME cmd:TEXT is:root is:risky is:denied is:truncated is:noexit");
+    paragraph("fs", "Filter:", 'every word must match the user, target or a command ("quotes" keep words together); narrow with user:NAME target:NAME cmd:TEXT is:root is:risky is:denied is:truncated is:noexit');
     paragraph("fl", "Flags:", FLAG_LETTERS.map(([flag, letter]) => `${letter} ${FLAG_NAMES[flag]}`).join(", "));
   }
   if (screen === "replay") paragraph("tl", "Timeline:", "● where you are, ┃ a command, ◆ a search match");

@@ -1,14 +1,15 @@
 /**
- * The list filter: what `/` types. Free words form one phrase matched anywhere (user, target,
- * unix user, command text); `user:`, `target:`, `cmd:` narrow to one field and `is:root`,
- * `is:risky`, `is:denied`, `is:truncated`, `is:noexit` keep flagged sessions.
+ * The list filter: what `/` types. Each free word must match somewhere (user, target, unix user,
+ * program or command text), so `root rm -rf` finds root sessions with rm -rf; "double quotes" keep
+ * words together as one phrase. `user:`, `target:`, `cmd:` narrow to one field (`cmd:"rm -rf"`),
+ * and `is:root`, `is:risky`, `is:denied`, `is:truncated`, `is:noexit` keep flagged sessions.
  */
 import { Flag, type SessionRow, type SortKey } from "../source.js";
 
 /** A parsed filter: every part must match (AND); each value is lower-case. */
 export interface Filter {
-  /** The free words, joined by one space: matched as a substring of any searchable field. */
-  phrase: string;
+  /** Free words and quoted phrases: each a substring of some searchable field. */
+  terms: string[];
   user: string[];
   target: string[];
   cmd: string[];
@@ -20,30 +21,34 @@ const FLAG_NAMES = new Map<string, Flag>([
   ["truncated", Flag.Truncated], ["cut", Flag.Truncated], ["noexit", Flag.NoExit],
 ]);
 
+// A word, a "quoted phrase" (the closing quote may not be typed yet), or key:"quoted phrase".
+const TOKEN = /([a-z]+):"([^"]*)"?|"([^"]*)"?|(\S+)/gi;
+
 /**
- * Parses filter text. Unknown `is:` values are kept as phrase words, so nothing typed is lost.
+ * Parses filter text. Unknown `key:` words are kept as plain words, so nothing typed is lost.
  *
- * @example parseFilter("is:root rm -rf") // { phrase: "rm -rf", flags: ["root"], user: [], target: [], cmd: [] }
+ * @example parseFilter('is:root rm "-rf /"') // { terms: ["rm", "-rf /"], flags: ["root"], user: [], target: [], cmd: [] }
  */
 export function parseFilter(text: string): Filter {
-  const f: Filter = { phrase: "", user: [], target: [], cmd: [], flags: [] };
-  const words: string[] = [];
-  for (const raw of text.trim().split(/\s+/)) {
-    if (raw === "") continue;
-    const word = raw.toLowerCase();
-    const colon = word.indexOf(":");
-    const key = colon > 0 ? word.slice(0, colon) : "";
-    const value = colon > 0 ? word.slice(colon + 1) : "";
-    if (value !== "" && (key === "user" || key === "target" || key === "cmd")) {
-      f[key].push(value);
-    } else if (key === "is" && FLAG_NAMES.has(value)) {
+  const f: Filter = { terms: [], user: [], target: [], cmd: [], flags: [] };
+  for (const m of text.toLowerCase().matchAll(TOKEN)) {
+    const [, qKey, qValue, phrase, word] = m;
+    if (qKey !== undefined && (qKey === "user" || qKey === "target" || qKey === "cmd")) {
+      if (qValue!.trim() !== "") f[qKey].push(qValue!);
+      continue;
+    }
+    if (qKey !== undefined) { f.terms.push(`${qKey}:${qValue}`); continue; }
+    if (phrase !== undefined) { if (phrase.trim() !== "") f.terms.push(phrase); continue; }
+    const w = word!;
+    const colon = w.indexOf(":");
+    const key = colon > 0 ? w.slice(0, colon) : "";
+    const value = colon > 0 ? w.slice(colon + 1) : "";
+    if (value !== "" && (key === "user" || key === "target" || key === "cmd")) f[key].push(value);
+    else if (key === "is" && FLAG_NAMES.has(value)) {
       const flag = FLAG_NAMES.get(value)!;
       if (!f.flags.includes(flag)) f.flags.push(flag);
-    } else {
-      words.push(word);
-    }
+    } else f.terms.push(w);
   }
-  f.phrase = words.join(" ");
   return f;
 }
 
@@ -60,8 +65,7 @@ export function matchesFilter(f: Filter, row: SessionRow, commandsLower: string)
   for (const u of f.user) if (!has(row.user, u) && !has(row.unixUser, u)) return false;
   for (const t of f.target) if (!has(row.target, t)) return false;
   for (const c of f.cmd) if (!commandsLower.includes(c)) return false;
-  if (f.phrase !== "") {
-    const p = f.phrase;
+  for (const p of f.terms) {
     if (!has(row.user, p) && !has(row.target, p) && !has(row.unixUser, p) && !has(row.program, p) && !commandsLower.includes(p)) return false;
   }
   return true;

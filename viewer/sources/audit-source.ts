@@ -77,7 +77,7 @@ function sqlString(s: string): string {
 /**
  * The WHERE clause and its parameters for filter text (same meaning as matchesFilter).
  *
- * @example filterSql("is:root rm -rf") // { where: "f_root AND (contains(fields_lower, $1) OR contains(commands_lower, $1))", params: ["rm -rf"] }
+ * @example filterSql('is:root "rm -rf"') // { where: "f_root AND (contains(fields_lower, $1) OR contains(commands_lower, $1))", params: ["rm -rf"] }
  */
 export function filterSql(text: string): { where: string; params: string[] } {
   const f = parseFilter(text);
@@ -87,7 +87,7 @@ export function filterSql(text: string): { where: string; params: string[] } {
   for (const u of f.user) { const x = p(u); parts.push(`(contains(lower(coalesce(user_email, '')), ${x}) OR contains(lower(coalesce(username, '')), ${x}))`); }
   for (const t of f.target) parts.push(`contains(lower(coalesce(target_id, '')), ${p(t)})`);
   for (const c of f.cmd) parts.push(`contains(commands_lower, ${p(c)})`);
-  if (f.phrase !== "") { const x = p(f.phrase); parts.push(`(contains(fields_lower, ${x}) OR contains(commands_lower, ${x}))`); }
+  for (const term of f.terms) { const x = p(term); parts.push(`(contains(fields_lower, ${x}) OR contains(commands_lower, ${x}))`); }
   return { where: parts.length > 0 ? parts.join(" AND ") : "true", params };
 }
 

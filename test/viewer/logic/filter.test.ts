@@ -8,30 +8,35 @@ const row = (over: Partial<SessionRow>): SessionRow => ({
 });
 
 describe("parseFilter", () => {
-  it("joins free words into one phrase and lower-cases it", () => {
-    expect(parseFilter("  RM   -rf ")).toEqual({ phrase: "rm -rf", user: [], target: [], cmd: [], flags: [] });
+  it("takes each free word as a term, lower-cased, and quoted words as one", () => {
+    expect(parseFilter("  RM   -rf ")).toEqual({ terms: ["rm", "-rf"], user: [], target: [], cmd: [], flags: [] });
+    expect(parseFilter('root "RM -RF /var"')).toEqual({ terms: ["root", "rm -rf /var"], user: [], target: [], cmd: [], flags: [] });
+    expect(parseFilter('"rm -r').terms).toEqual(["rm -r"]);
   });
-  it("reads field prefixes and flags, keeping unknown is: values as words", () => {
-    const f = parseFilter("user:Alice target:web is:root is:cut is:weird cmd:sudo");
+  it("reads field prefixes (quoted too) and flags, keeping unknown ones as words", () => {
+    const f = parseFilter('user:Alice target:web is:root is:cut is:weird cmd:sudo cmd:"rm -rf" host:"a b"');
     expect(f.user).toEqual(["alice"]);
     expect(f.target).toEqual(["web"]);
-    expect(f.cmd).toEqual(["sudo"]);
+    expect(f.cmd).toEqual(["sudo", "rm -rf"]);
     expect(f.flags).toEqual([Flag.Root, Flag.Truncated]);
-    expect(f.phrase).toBe("is:weird");
+    expect(f.terms).toEqual(["is:weird", "host:a b"]);
   });
   it("treats an empty prefix value as a word, and blank text as no filter", () => {
-    expect(parseFilter("user:").phrase).toBe("user:");
-    expect(parseFilter("   ")).toEqual({ phrase: "", user: [], target: [], cmd: [], flags: [] });
+    expect(parseFilter("user:").terms).toEqual(["user:"]);
+    expect(parseFilter('   ""  ')).toEqual({ terms: [], user: [], target: [], cmd: [], flags: [] });
   });
 });
 
 describe("matchesFilter", () => {
-  it("matches the phrase in user, target, unix user or commands", () => {
+  it("needs every word somewhere: user, target, unix user or commands", () => {
     expect(matchesFilter(parseFilter("ALICE"), row({}), "")).toBe(true);
     expect(matchesFilter(parseFilter("web-01"), row({}), "")).toBe(true);
     expect(matchesFilter(parseFilter("deploy"), row({}), "")).toBe(true);
-    expect(matchesFilter(parseFilter("rm -rf"), row({}), "ls\nrm -rf /var/tmp")).toBe(true);
-    expect(matchesFilter(parseFilter("rm -rf"), row({}), "rm -r -f x")).toBe(false);
+    expect(matchesFilter(parseFilter("alice rm -rf"), row({}), "ls\nrm -rf /var/tmp")).toBe(true);
+    expect(matchesFilter(parseFilter("root rm -rf"), row({ unixUser: "root" }), "rm -rf /")).toBe(true);
+    expect(matchesFilter(parseFilter("root rm -rf"), row({}), "rm -rf /")).toBe(false);
+    expect(matchesFilter(parseFilter('"rm -rf"'), row({}), "rm -r -f x")).toBe(false);
+    expect(matchesFilter(parseFilter("rm /var"), row({}), "ls\nrm -rf /var/tmp")).toBe(true);
   });
   it("requires every part: fields, commands and flags", () => {
     const r = row({ flags: [Flag.Root] });

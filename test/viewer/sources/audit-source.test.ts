@@ -54,7 +54,7 @@ describe("audit source", () => {
 
   it("flags root and risky sessions the way the store counts them, and filters by flag, user and command", async () => {
     expect((await source.list({ ...all, filter: "is:root user:@" })).total).toBe(truth.root_sessions);
-    const rm = await source.list({ ...all, filter: "rm -rf user:@", limit: 200 });
+    const rm = await source.list({ ...all, filter: '"rm -rf" user:@', limit: 200 });
     expect(rm.total).toBe(truth.sessions_with_rm_rf);
     expect(rm.rows.every((r) => r.flags.includes(Flag.Risky))).toBe(true);
     const dave = await source.list({ ...all, filter: "user:dave" });
@@ -62,12 +62,17 @@ describe("audit source", () => {
     expect(dave.rows.every((r) => r.user === "dave@contractor.io")).toBe(true);
     expect((await source.list({ ...all, filter: "is:denied" })).rows.every((r) => r.flags.includes(Flag.Denied))).toBe(true);
     expect((await source.list({ ...all, filter: "nothing-matches-this" })).total).toBe(0);
+    // Words need not be side by side: a root session whose commands hold rm -rf.
+    const words = await source.list({ ...all, filter: "root rm -rf", limit: 200 });
+    expect(words.total).toBeGreaterThan(0);
+    expect(words.rows.every((r) => r.unixUser?.includes("root") && r.flags.includes(Flag.Risky))).toBe(true);
   });
 
   it("builds the same WHERE for the same filter, with values as parameters", () => {
     expect(filterSql("")).toEqual({ where: "true", params: [] });
     const f = filterSql("is:root O'Brien");
     expect(f.params).toEqual(["o'brien"]);
+    expect(filterSql('"rm -rf" x').params).toEqual(["rm -rf", "x"]);
     expect(f.where).not.toContain("O'Brien");
     expect(f.where.startsWith("f_root AND")).toBe(true);
   });
