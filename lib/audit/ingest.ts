@@ -20,7 +20,7 @@ import { extractCommandsFrom } from "../outputs/commands.js";
 import { DATASET_NAMES, type DatasetName } from "./datasets.js";
 import { type DetectedInput, detectInput, listInputs } from "./detect.js";
 import { type AuditDb, databaseError } from "./open-db.js";
-import { appendCommand, appendTranscriptLine, EventDigester, type RowContext } from "./internal/derive-rows.js";
+import { appendCommand, appendTranscriptLine, EventDigester, loadRowWriters, type RowContext } from "./internal/derive-rows.js";
 import { dedupeBatchSql, insertSql, linesSource, lit } from "./internal/logpush-sql.js";
 import { openRecording } from "./internal/open-recording.js";
 import { payloadDerivationSql } from "./internal/payload-sql.js";
@@ -119,6 +119,7 @@ class Ingest {
     this.filesTotal = total.files;
     this.bytesTotal = total.bytes;
     for (const r of await this.db.rows<{ sha256: string }>("SELECT sha256 FROM ingested_files")) this.known.add(r.sha256);
+    await loadRowWriters();
     this.commands = await this.db.con.createAppender("commands");
     this.transcripts = await this.db.con.createAppender("recording_transcripts");
   }

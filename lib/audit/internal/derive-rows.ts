@@ -1,5 +1,4 @@
-import type { DuckDBAppender } from "@duckdb/node-api";
-import { timestampTZValue } from "@duckdb/node-api";
+import type { DuckDBAppender, DuckDBValue } from "@duckdb/node-api";
 import { Source, type SessionEvent } from "../../session/model.js";
 import { CommandCollector, TranscriptBuilder, type TranscriptLine, type TypedCommand } from "./session-text.js";
 
@@ -67,12 +66,20 @@ export class EventDigester {
   }
 }
 
+// DuckDB's value constructors, loaded with DuckDB itself (never at import: `ssh-log` stays light).
+let timestampTZ: ((micros: bigint) => DuckDBValue) | null = null;
+
+/** Loads what the append functions need from @duckdb/node-api; call once before appending. */
+export async function loadRowWriters(): Promise<void> {
+  timestampTZ ??= (await import("@duckdb/node-api")).timestampTZValue;
+}
+
 function str(a: DuckDBAppender, v: string | null): void {
   if (v === null) a.appendNull(); else a.appendVarchar(v);
 }
 
 function tsAt(a: DuckDBAppender, start: bigint | null, offsetS: number): void {
-  if (start === null) a.appendNull(); else a.appendTimestampTZ(timestampTZValue(start + BigInt(Math.round(offsetS * 1e6))));
+  if (start === null) a.appendNull(); else a.appendValue(timestampTZ!(start + BigInt(Math.round(offsetS * 1e6))));
 }
 
 /** Appends one `commands` row. */
