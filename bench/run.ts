@@ -31,7 +31,11 @@ const USAGE = `usage: npm run bench -- [--size BYTES] [--small-blocks N] [--runs
   --dir           where inputs are generated and kept between runs (default .bench/)
   --clean         delete the generated inputs when done`;
 
-/** Parses "64M", "1G", "1073741824", "512k" into bytes (binary units). */
+/**
+ * Parses "64M", "1G", "1073741824", "512k" into bytes (binary units).
+ *
+ * @example parseSize("1G") === 1073741824
+ */
 export function parseSize(text: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?$/i.exec(text.trim());
   if (!m) throw new Error(`not a size: ${text} (try 64M or 1G)`);
@@ -81,7 +85,11 @@ function fmt(x: number): string {
   return x.toFixed(2);
 }
 
-/** The table, as Markdown (BENCHMARKS.md takes it as printed). */
+/**
+ * The table, as Markdown (BENCHMARKS.md takes it as printed).
+ *
+ * @example process.stdout.write(table(rows));
+ */
 export function table(rows: Row[]): string {
   const lines = [
     "| target | unit | ssh-log | baseline | ratio | goal | result | notes |",

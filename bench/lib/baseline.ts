@@ -14,7 +14,11 @@ function nonceFor(base: Buffer, seq: number, out: Buffer): Buffer {
   return out;
 }
 
-/** The AEAD key and base nonce of a capture: HPKE's key schedule, run once, through @hpke/core. */
+/**
+ * The AEAD key and base nonce of a capture: HPKE's key schedule, run once, through @hpke/core.
+ *
+ * @example const { key, baseNonce } = await captureKeys(sk, header.encapsulatedKey, block0);
+ */
 export async function captureKeys(privateKey: Uint8Array, enc: Uint8Array, block0: Uint8Array): Promise<{ key: Buffer; baseNonce: Buffer }> {
   const { suite, aead } = createSuite();
   const recipientKey = await suite.kem.importKey("raw", exactBuffer(privateKey), false);

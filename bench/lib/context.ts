@@ -24,7 +24,11 @@ export interface BenchConfig {
   dir: string;
 }
 
-/** Shared state of a run: the folder, the key pair, and the inputs made so far. */
+/**
+ * Shared state of a run: the folder, the key pair, and the inputs made so far.
+ *
+ * @example const ctx = new BenchContext(config); await ctx.init(); const cap = await ctx.capture("x", "v1", spec);
+ */
 export class BenchContext {
   readonly keyPath: string;
   privateKey!: Uint8Array;

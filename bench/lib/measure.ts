@@ -18,35 +18,59 @@ export interface Row {
   note: string;
 }
 
-/** A row where higher figures are better: passes when candidate/baseline >= goal. */
+/**
+ * A row where higher figures are better: passes when candidate/baseline >= goal.
+ *
+ * @example higherIsBetter("decrypt", "MB/s", 600, 700, 0.8).pass === true
+ */
 export function higherIsBetter(target: string, unit: string, candidate: number, baseline: number, goal: number, note = ""): Row {
   const ratio = candidate / baseline;
   return { target, unit, candidate, baseline, ratio, goal, kind: ">=", pass: ratio >= goal, note };
 }
 
-/** A row where lower figures are better (times): passes when baseline/candidate >= goal. */
+/**
+ * A row where lower figures are better (times): passes when baseline/candidate >= goal.
+ *
+ * @example lowerIsBetter("seek", "ms", 10, 8, 0.5).pass === true
+ */
 export function lowerIsBetter(target: string, unit: string, candidate: number, baseline: number, goal: number, note = ""): Row {
   const ratio = baseline / candidate;
   return { target, unit, candidate, baseline, ratio, goal, kind: ">=", pass: ratio >= goal, note };
 }
 
-/** A figure reported for comparison (candidate/baseline shown), never a pass or a miss. */
+/**
+ * A figure reported for comparison (candidate/baseline shown), never a pass or a miss.
+ *
+ * @example info("(hpke-js)", "MB/s", 60, 600).kind === "info"
+ */
 export function info(target: string, unit: string, candidate: number, baseline: number, note = ""): Row {
   return { target, unit, candidate, baseline, ratio: candidate / baseline, goal: Number.NaN, kind: "info", pass: true, note };
 }
 
-/** A row for times with a ceiling relative to a baseline: passes when candidate/baseline <= goal. */
+/**
+ * A row for times with a ceiling relative to a baseline: passes when candidate/baseline <= goal.
+ *
+ * @example timeWithin("--help", "ms", 80, 60, 1.5).pass === true
+ */
 export function timeWithin(target: string, unit: string, candidate: number, baseline: number, goal: number, note = ""): Row {
   const ratio = candidate / baseline;
   return { target, unit, candidate, baseline, ratio, goal, kind: "<=", pass: ratio <= goal, note };
 }
 
-/** A row with an absolute ceiling (e.g. peak RSS): passes when candidate <= limit. */
+/**
+ * A row with an absolute ceiling (e.g. peak RSS): passes when candidate <= limit.
+ *
+ * @example atMost("peak RSS", "MB", 92, 200).pass === true
+ */
 export function atMost(target: string, unit: string, candidate: number, limit: number, note = ""): Row {
   return { target, unit, candidate, baseline: Number.NaN, ratio: Number.NaN, goal: limit, kind: "<=", pass: candidate <= limit, note };
 }
 
-/** Seconds since an arbitrary point, from the monotonic clock. */
+/**
+ * Seconds since an arbitrary point, from the monotonic clock.
+ *
+ * @example const t = now(); work(); const seconds = now() - t;
+ */
 export function now(): number {
   return Number(process.hrtime.bigint()) / 1e9;
 }
@@ -78,12 +102,20 @@ export async function bestOfAlternating(runs: number, a: () => Promise<unknown> 
   return [Math.min(...ta), Math.min(...tb)];
 }
 
-/** Flushes every dirty page and pending discard of the machine (sync(1)), untimed. */
+/**
+ * Flushes every dirty page of the machine (sync(1)); called untimed between runs.
+ *
+ * @example settle(); const t = now(); await run();
+ */
 export function settle(): void {
   spawnSync("sync", [], { stdio: "ignore", timeout: 120_000 });
 }
 
-/** The median of some numbers. */
+/**
+ * The median of some numbers.
+ *
+ * @example median([3, 1, 2]) === 2
+ */
 export function median(xs: number[]): number {
   const s = [...xs].sort((x, y) => x - y);
   const m = s.length >> 1;

@@ -16,14 +16,22 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
   return now() - t;
 }
 
-/** The library path of `ssh-log decrypt`: open the capture with the key file, write the zip. */
+/**
+ * The library path of `ssh-log decrypt`: open the capture with the key file, write the zip.
+ *
+ * @example await candidateDecrypt(".bench/large.log", ".bench/sshkey", "/tmp/out.zip");
+ */
 export async function candidateDecrypt(log: string, keyPath: string, out: string): Promise<void> {
   const session = await openCaptureFile(log, keyPath);
   const r = await writeDecryptedZip(session, out);
   if (r.outcome.error) throw r.outcome.error;
 }
 
-/** A large-block capture: bulk output (1..32 KiB packets, mostly from the server) in 64 KiB blocks. */
+/**
+ * A large-block capture: bulk output (1..32 KiB packets, mostly from the server) in 64 KiB blocks.
+ *
+ * @example const { path, blocks } = await largeCapture(ctx);
+ */
 export async function largeCapture(ctx: BenchContext): Promise<CaptureStats> {
   const bytes = ctx.config.largeBytes;
   return ctx.capture(`large-${bytes}`, "v3", {
@@ -37,7 +45,11 @@ export async function largeCapture(ctx: BenchContext): Promise<CaptureStats> {
   });
 }
 
-/** A small-block capture: one block per keystroke-sized packet (1..60 bytes), typed and echoed. */
+/**
+ * A small-block capture: one block per keystroke-sized packet (1..60 bytes), typed and echoed.
+ *
+ * @example const { path, blocks } = await smallCapture(ctx);
+ */
 export async function smallCapture(ctx: BenchContext): Promise<CaptureStats> {
   const blocks = ctx.config.smallBlocks;
   return ctx.capture(`small-${blocks}`, "v3", {
@@ -55,6 +67,8 @@ export async function smallCapture(ctx: BenchContext): Promise<CaptureStats> {
 /**
  * decrypt, large blocks: throughput of file -> zip against the bare baseline (same process,
  * alternating, best of `runs`), and the peak RSS of the real CLI on the same file (a child process).
+ *
+ * @example const rows = await benchDecryptLarge(ctx);
  */
 export async function benchDecryptLarge(ctx: BenchContext): Promise<Row[]> {
   const cap = await largeCapture(ctx);
@@ -74,7 +88,11 @@ export async function benchDecryptLarge(ctx: BenchContext): Promise<Row[]> {
   return rows;
 }
 
-/** decrypt, small blocks: blocks per second of file -> zip against the same baseline. */
+/**
+ * decrypt, small blocks: blocks per second of file -> zip against the same baseline.
+ *
+ * @example const rows = await benchDecryptSmall(ctx);
+ */
 export async function benchDecryptSmall(ctx: BenchContext): Promise<Row[]> {
   const cap = await smallCapture(ctx);
   const [tBase, tCand] = await bestOfAlternating(ctx.config.runs,

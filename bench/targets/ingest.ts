@@ -58,6 +58,8 @@ function duckType(t: string): string { return t === "VARCHAR[]" ? "VARCHAR[]" : 
  * ingest: the audit store's ingest of a Logpush export (fresh store each run) against DuckDB's own
  * read_ndjson with explicit columns over the same files into a fresh database file (CREATE TABLE
  * AS, one per dataset), alternating, best of runs. Rows per second.
+ *
+ * @example const rows = await benchIngest(ctx);
  */
 export async function benchIngest(ctx: BenchContext): Promise<Row[]> {
   const rows = Math.max(1000, Math.min(ctx.config.smallBlocks, 2_000_000));

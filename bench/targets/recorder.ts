@@ -33,6 +33,8 @@ async function recordKeystrokes(ctx: BenchContext, path: string, count: number):
  * recorder: bulk throughput against the bare sealing loop (createCipheriv with HPKE's nonces,
  * 64 KiB blocks, length prefixes, 1 MiB writes) in the same process, alternating, best of runs;
  * and the cost of one 1-byte write (a keystroke), including its share of sealing and the close.
+ *
+ * @example const rows = await benchRecorder(ctx);
  */
 export async function benchRecorder(ctx: BenchContext): Promise<Row[]> {
   const total = Math.min(ctx.config.largeBytes, 256 << 20);

@@ -22,6 +22,8 @@ function terminalText(bytes: number): Buffer {
  * replay: a PTY session with `replayBytes` of output is loaded into the terminal player (load time
  * reported, not judged), then the player seeks to 24 points (ends, middle, quarters, and spread
  * pseudo-random ones) and draws the screen; the slowest seek+draw must stay under 200 ms.
+ *
+ * @example const rows = await benchReplay(ctx);
  */
 export async function benchReplay(ctx: BenchContext): Promise<Row[]> {
   const bytes = ctx.config.replayBytes;

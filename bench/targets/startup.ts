@@ -23,6 +23,8 @@ function coldWork(log: string, key: string, out: string, runs: number): number {
  * against `node -e 0` plus the decrypt itself, run cold in a fresh process after its imports (as
  * the CLI runs it: JIT-cold code). The difference is what ssh-log's own start-up (imports,
  * commander) costs. Best of at least 9 spawns each (other work on the machine only adds time).
+ *
+ * @example const rows = await benchStartup(ctx);
  */
 export async function benchStartup(ctx: BenchContext): Promise<Row[]> {
   const cap = await ctx.capture("startup-small", "v3", {

@@ -19,7 +19,11 @@ const SLAB_BYTES = 64 << 10;
  */
 const NATIVE_FIRST_SMALL_BLOCKS = 1024;
 
-/** HPKE's ComputeNonce: base_nonce XOR the sequence number, big-endian in the last 8 bytes. */
+/**
+ * HPKE's ComputeNonce: base_nonce XOR the sequence number, big-endian in the last 8 bytes.
+ *
+ * @example computeNonce(baseNonce, 1, Buffer.alloc(12))   // the nonce of block 1
+ */
 export function computeNonce(base: Buffer, seq: number, out: Buffer): Buffer {
   base.copy(out);
   let s = seq;

@@ -27,7 +27,11 @@ const S_IFREG = 0o100000;
 /** Gather-buffer size: large writes, and a CRC call per MiB rather than per packet. */
 export const ZIP_BUFFER_BYTES = 1 << 20;
 
-/** DOS date and time as archiver computes it (UTC fields; clamped to 1980..2043). */
+/**
+ * DOS date and time as archiver computes it (UTC fields; clamped to 1980..2043).
+ *
+ * @example dosDateTime(new Date(0)) === 2162688   // 1980-01-01 00:00:00
+ */
 export function dosDateTime(d: Date): number {
   const year = d.getUTCFullYear();
   if (year < 1980) return 2162688;
