@@ -66,7 +66,7 @@ export function App({ source, loadReplay, theme, initialFilter, onQuit }: AppPro
       <Box flexDirection="column" width={width} height={height}>
         {body}
         <Box display={help ? "none" : "flex"} flexDirection="column">
-          <ErrorBoundary key={stack.length} title={`ssh-log view · ${screen}`} onBack={back} onQuit={quit}>
+          <ErrorBoundary key={stack.length} title={`ssh-log view · ${screen}`} onBack={stack.length > 1 ? back : quit} onQuit={quit}>
             {view.screen === "list" && (
               <ListScreen source={source} state={list} setState={setList} width={width} height={height} active={!help}
                 onOpen={(row) => { push({ screen: "detail", row }); }}

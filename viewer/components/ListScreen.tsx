@@ -93,7 +93,7 @@ export function ListScreen({ source, state, setState, width, height, active, onO
     const action = actionFor("list", input, key);
     const selected = now.current.list.row(cursorNow.current);
     switch (action) {
-      case "quit": case "back": onQuit(); break;
+      case "quit": onQuit(); break;
       case "help": onHelp(); break;
       case "up": move(-1); break;
       case "down": move(1); break;

@@ -53,9 +53,11 @@ const b = (keys: string[], label: string, action: Action, help: string): Binding
 /** Keys every screen shares, listed last in help. */
 const COMMON: Binding[] = [
   b(["?"], "?", "help", "show or hide this help"),
-  b(["q", "esc"], "q Esc", "back", "go back (quit from the list)"),
   b(["ctrl+c"], "Ctrl-C", "quit", "quit at once, from anywhere"),
 ];
+
+/** Back one screen, on every screen but the list. */
+const BACK = b(["q", "esc"], "q Esc", "back", "back to the previous screen");
 
 export const KEYMAP: Record<Screen, Binding[]> = {
   list: [
@@ -68,7 +70,8 @@ export const KEYMAP: Record<Screen, Binding[]> = {
     b(["enter", "right", "l"], "Enter → l", "open", "open the session: details, context, commands"),
     b(["r"], "r", "replay", "replay the session from the start"),
     b(["/"], "/", "filter", "filter as you type (syntax below)"),
-    b(["x"], "x", "clearFilter", "clear the filter"),
+    b(["x", "esc"], "x Esc", "clearFilter", "clear the filter"),
+    b(["q"], "q", "quit", "quit"),
     b(["s"], "s", "sort", "cycle the order: newest, oldest, longest, user, target"),
     b(["R", "ctrl+r"], "R Ctrl-R", "refresh", "reload the list"),
   ],
@@ -82,6 +85,7 @@ export const KEYMAP: Record<Screen, Binding[]> = {
     b(["enter"], "Enter", "open", "replay from the selected command"),
     b(["r"], "r", "replay", "replay from the start"),
     b(["left", "h"], "← h", "back", "back to the list"),
+    BACK,
   ],
   replay: [
     b([" ", "p"], "Space p", "playPause", "play or pause"),
@@ -99,6 +103,7 @@ export const KEYMAP: Record<Screen, Binding[]> = {
     b(["n"], "n", "nextMatch", "next match"),
     b(["N"], "N", "prevMatch", "previous match"),
     b(["i"], "i", "idle", "cut silences to 2 s while playing, or play in real time"),
+    BACK,
   ],
 };
 

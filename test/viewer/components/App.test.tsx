@@ -76,8 +76,23 @@ describe("session list", () => {
     app.stdin.write(KEYS.esc);
     await waitFor(() => (app.lastFrame() ?? "").includes("10 sessions"));
     expect(app.lastFrame()).toContain("10 sessions");
+    app.stdin.write("/");
+    app.stdin.write("dave");
+    app.stdin.write(KEYS.enter);
+    await waitFor(() => (app.lastFrame() ?? "").includes("filter: dave"));
     app.stdin.write("x");
     await waitFor(() => (app.lastFrame() ?? "").includes("40 sessions"));
+    app.stdin.write("/");
+    app.stdin.write("dave");
+    app.stdin.write(KEYS.enter);
+    await waitFor(() => (app.lastFrame() ?? "").includes("filter: dave"));
+    // Esc on the list clears the filter; it never quits.
+    await tick(50);
+    app.stdin.write(KEYS.esc);
+    await waitFor(() => (app.lastFrame() ?? "").includes("40 sessions") && !(app.lastFrame() ?? "").includes("filter:"));
+    app.stdin.write(KEYS.esc);
+    await tick(80);
+    expect(app.lastFrame()).toContain("40 sessions");
     expect(app.lastFrame()).toContain("40 sessions");
   });
 
