@@ -97,7 +97,8 @@ describe("ssh-log view in tmux", () => {
     expect(selected(s)).toContain("rm -rf");
 
     keys("Enter");
-    s = await until((x) => x.includes("Replay") && x.includes("●"), "the replay");
+    // The replay starts at the chosen command: the status line names it straight away.
+    s = await until((x) => x.includes("Replay") && /command \d+\/\d+ at \+[\d:.]+: rm -rf/.test(x), "the replay at the rm -rf command");
     keys("Space");
     s = await until((x) => x.includes("paused"), "pause");
     keys("/");
