@@ -1,6 +1,7 @@
 import type { IBufferLine, Terminal } from "@xterm/headless";
 import type { SerializeAddon } from "@xterm/addon-serialize";
 import { loadXterm } from "./load-xterm.js";
+import { CsiClamp } from "./clamp-csi.js";
 import { VtScanner } from "./vt-scanner.js";
 
 export interface EmulatorOptions {
@@ -48,6 +49,7 @@ export class Emulator {
   private deferred: Array<(exact: boolean, plain: boolean) => void> = [];
   private queued = 0;
   private failure: unknown = null;
+  private readonly clamp = new CsiClamp(() => ({ cols: this.term.cols, rows: this.term.rows }));
 
   private constructor(readonly term: Terminal, private readonly serializer: SerializeAddon, opts: EmulatorOptions) {
     this.cols = opts.cols;
@@ -84,7 +86,9 @@ export class Emulator {
     if (bytes.length === 0) return;
     this.scanner.push(bytes);
     this.queued += bytes.length;
-    this.term.write(bytes);
+    // Hostile repeat counts ("ESC [ 2147483647 S") are capped before xterm loops over them.
+    const safe = this.clamp.push(bytes);
+    if (safe.length > 0) this.term.write(safe);
     if (this.deferred.length > 0 && this.scanner.atGround) {
       const fns = this.deferred;
       this.deferred = [];

@@ -1,0 +1,107 @@
+import { Writable } from "node:stream";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { writeAsciicast } from "../../lib/outputs/asciicast.js";
+import { writeCommandsJsonl } from "../../lib/outputs/commands.js";
+import { Sink } from "../../lib/outputs/output-target.js";
+import { writeTextTranscript } from "../../lib/outputs/text-transcript.js";
+import { eventsOf, newOutcome, type Session, type SessionEvent } from "../../lib/session/model.js";
+import { expectTyped, fuzzParams, fuzzTimeout } from "./fuzz-config.js";
+
+/**
+ * A recorded session's bytes are written by whoever sat at either end: a hostile user or server can
+ * print any escape sequence. Exporting such a session as text, commands or asciicast (all through
+ * the terminal emulator and the command analysis) must finish, quickly, with bounded output, and
+ * fail only with our typed errors.
+ */
+const ESC = "\x1b";
+const num = fc.oneof(fc.nat(10), fc.constantFrom(0, 1, 255, 65535, 99999, 2147483647, 4294967295, 999999999999));
+const piece = fc.oneof(
+  fc.string({ maxLength: 30 }),
+  fc.constantFrom("$ ", "# ", "\r\n", "\r", "\b", "\t", "\x07", "\x00", "[sudo] password for root: ", "Password: ", "\x1b[?1049h", "\x1b[?1049l", "\x1b[2J", "\x1b[H", "\x1bc", "\x1b[?2004h", "\x1b[?2004l"),
+  fc.tuple(fc.array(num, { maxLength: 5 }), fc.constantFrom(..."@ABCDEFGHIJKLMPSTXZ`abcdefghlmnqrstux".split(""))).map(([ps, f]) => `${ESC}[${ps.join(";")}${f}`),
+  fc.tuple(fc.array(num, { maxLength: 3 }), fc.constantFrom("h", "l")).map(([ps, f]) => `${ESC}[?${ps.join(";")}${f}`),
+  fc.tuple(fc.constantFrom("0", "1", "2", "4", "8", "52", "133", "633", "1337"), fc.string({ maxLength: 40 }), fc.constantFrom("\x07", "\x1b\\", "")).map(([n, t, end]) => `${ESC}]${n};${t}${end}`),
+  fc.tuple(fc.string({ maxLength: 40 }), fc.constantFrom("\x1b\\", "")).map(([t, end]) => `${ESC}P${t}${end}`),
+  fc.tuple(num, num).map(([r, c]) => `${ESC}[8;${r};${c}t`),
+  fc.uint8Array({ maxLength: 20 }).map((b) => Buffer.from(b).toString("latin1")),
+);
+const stream = fc.array(fc.record({
+  source: fc.constantFrom<0 | 1>(0, 1, 1, 1),
+  gap: fc.oneof(fc.constant(0), fc.nat(3_000_000)),
+  text: fc.array(piece, { minLength: 1, maxLength: 8 }).map((ps) => ps.join("")),
+  raw: fc.boolean(),
+}), { maxLength: 40 });
+
+function session(events: SessionEvent[], pty: boolean, cols: number, rows: number): Session {
+  const outcome = newOutcome();
+  let used = false;
+  async function* batches(): AsyncIterable<SessionEvent[]> {
+    if (used) throw new Error("read once");
+    used = true;
+    outcome.events = events.length;
+    outcome.complete = true;
+    yield events;
+  }
+  return {
+    info: { kind: "asciicast", path: "hostile.cast", startedAt: 1773273918, pty: pty ? { term: "xterm-256color", width: cols, height: rows, modes: [] } : null, exit: null, command: null, extra: {} },
+    outcome, batches, events: () => eventsOf(batches()),
+  };
+}
+
+/** A sink that counts and discards. */
+const counter = (): Sink => new Sink(new Writable({ write(_c, _e, cb) { cb(); } }));
+
+describe("a scroll bomb: 13 bytes that kept the emulator busy for an hour", () => {
+  it("export (text, commands, cast) and index finish in seconds on a .cast file printing ESC [ 2147483647 S and friends", async () => {
+    const { mkdtempSync, rmSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { runCli } = await import("../helpers/run-cli.js");
+    const dir = mkdtempSync(join(tmpdir(), "ssh-log-bomb-"));
+    try {
+      const bombs = ["\x1b[2147483647S", "\x1b[2147483647T", "\x1b[2147483647L", "\x1b[2147483647M", "x\x1b[2147483647b", "\u009b2147483647S"];
+      const lines = [JSON.stringify({ version: 2, width: 80, height: 24 }), JSON.stringify([0.1, "o", "$ "]), JSON.stringify([0.5, "i", "ls\r"]),
+        ...bombs.map((b, i) => JSON.stringify([1 + i, "o", `out ${i}\r\n${b}\r\n$ `]))];
+      const cast = join(dir, "bomb.cast");
+      writeFileSync(cast, `${lines.join("\n")}\n`);
+      for (const format of ["text", "commands", "cast"]) {
+        const started = Date.now();
+        const r = await runCli(["export", cast, "-f", format, "-o", join(dir, `out.${format}`)]);
+        expect(r.code, `${format}: ${r.stderr}`).toBe(0);
+        expect(Date.now() - started, format).toBeLessThan(10_000);
+      }
+      const started = Date.now();
+      const r = await runCli(["index", "--db", join(dir, "a.duckdb"), "--no-progress", cast]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(Date.now() - started).toBeLessThan(20_000);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
+describe("fuzz: hostile terminal output through the exports", () => {
+  it("text, commands and asciicast exports finish fast with bounded output, whatever the bytes", async () => {
+    await fc.assert(fc.asyncProperty(stream, fc.boolean(), fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 100 }), async (evs, pty, cols, rows) => {
+      let t = 0;
+      const events: SessionEvent[] = evs.map((e) => {
+        t += e.gap;
+        return { source: e.source, code: 0, elapsedMicros: t, data: Buffer.from(e.text, e.raw ? "latin1" : "utf8") };
+      });
+      const input = events.reduce((n, e) => n + e.data.length, 0);
+      for (const write of [writeTextTranscript, writeCommandsJsonl, writeAsciicast] as const) {
+        const sink = counter();
+        const started = Date.now();
+        try {
+          await write(session(events, pty, cols, rows), sink);
+        } catch (err) {
+          expectTyped(err);
+        }
+        expect(Date.now() - started, write.name).toBeLessThan(10_000);
+        // Output grows with the input and the screen, never without bound.
+        expect(sink.bytes, write.name).toBeLessThan(64 * 1024 + 40 * input + 8 * cols * rows * (1 + events.length));
+      }
+    }), fuzzParams(60, 0.02));
+  }, fuzzTimeout(120_000));
+});
