@@ -53,7 +53,7 @@ export const DATASETS: Record<DatasetName, Dataset> = {
     ],
     key: ["SessionID", "ProgramID"],
     time: "Datetime",
-    signature: ["ProgramID", "ProgramType", "TargetID", "Payload", "SessionStartDatetime", "Username"],
+    signature: ["ProgramID", "ProgramType", "TargetID", "Payload", "SessionStartDatetime", "Username", "PTY", "ClientAddress"],
   },
   zero_trust_network_sessions: {
     name: "zero_trust_network_sessions",

@@ -8,7 +8,8 @@
  */
 import { open, readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { constants as zc, gunzipSync } from "node:zlib";
+import { promisify } from "node:util";
+import { constants as zc, gunzip } from "node:zlib";
 import { fsError } from "../errors.js";
 import { type DatasetName, datasetOfRecord, unknownFields } from "./datasets.js";
 
@@ -28,6 +29,11 @@ export interface DetectedInput {
   /** The file is damaged (a gzip stream that does not inflate): a bad file, not merely another kind. */
   damaged?: boolean;
 }
+
+const gunzipAsync = promisify(gunzip);
+
+/** Compressed bytes inflated to recognise a large gzip file. */
+const GZIP_HEAD_BYTES = 16 * 1024;
 
 /** How much of a file is read to recognise it (an ssh_logs line with a payload can be long). */
 const HEAD_BYTES = 64 * 1024;
@@ -59,6 +65,12 @@ function parseObject(line: string): Record<string, unknown> | null {
   }
 }
 
+/** The top-level field names at the start of a JSON object cut short, as a record of nulls. */
+function keysOf(partial: string): Record<string, unknown> | null {
+  const keys = [...partial.matchAll(/"([A-Za-z0-9_]+)"\s*:/g)].map((m) => m[1]!);
+  return keys.length > 0 ? Object.fromEntries(keys.map((k) => [k, null])) : null;
+}
+
 const BASE64_START = /^[A-Za-z0-9+/]{8}/;
 
 /**
@@ -75,9 +87,10 @@ export async function detectInput(path: string): Promise<DetectedInput> {
   if (head[0] === 0x1f && head[1] === 0x8b) {
     gzip = true;
     try {
-      // A whole small file must inflate completely; a larger file's head is cut mid-stream on
-      // purpose (sync flush: take what inflates from it).
-      text = (head.length < HEAD_BYTES ? gunzipSync(head) : gunzipSync(head, { finishFlush: zc.Z_SYNC_FLUSH })).subarray(0, HEAD_BYTES).toString("utf8");
+      // A small file must inflate whole; of a larger one the first 16 KiB are inflated (sync
+      // flush: take what comes out of a stream cut on purpose), on the thread pool.
+      const part = head.length < HEAD_BYTES ? head : head.subarray(0, GZIP_HEAD_BYTES);
+      text = (await gunzipAsync(part, part === head ? {} : { finishFlush: zc.Z_SYNC_FLUSH })).subarray(0, HEAD_BYTES).toString("utf8");
     } catch (err) {
       return { path, kind: "unknown", gzip, damaged: true, why: `it is a damaged gzip file (${(err as Error).message}); fetch it again` };
     }
@@ -89,10 +102,13 @@ export async function detectInput(path: string): Promise<DetectedInput> {
   }
   const lines = text.split("\n");
   // The last piece may be cut by the head limit unless the whole file fit.
-  if (lines.length > 1) lines.pop();
-  const first = lines.find((l) => l.trim() !== "");
+  const cut = lines.length > 1 ? lines.pop()! : "";
+  const first = lines.find((l) => l.trim() !== "") ?? (cut.trim() !== "" ? cut : undefined);
   if (first === undefined) return { path, kind: "unknown", gzip, why: "it holds no JSON lines" };
-  const rec = parseObject(first);
+  let rec = parseObject(first);
+  // A first record longer than the head (an ssh_logs payload can be megabytes) is recognised by
+  // the field names it starts with; Logpush payloads are base64, so no quote inside them misleads.
+  if (rec === null && !text.includes("\n", text.indexOf(first)) && first.trimStart().startsWith("{")) rec = keysOf(first);
   if (rec !== null && rec.version === 2 && typeof rec.width === "number" && typeof rec.height === "number") {
     return { path, kind: "asciicast" };
   }
@@ -100,9 +116,9 @@ export async function detectInput(path: string): Promise<DetectedInput> {
   let dataset: DatasetName | null = null;
   const extra = new Set<string>();
   let seen = 0;
-  for (const l of lines) {
+  for (const l of lines.length > 0 ? lines : [first]) {
     if (l.trim() === "") continue;
-    const r = parseObject(l);
+    const r = parseObject(l) ?? (l === first ? rec : null);
     if (r === null) continue;
     dataset ??= datasetOfRecord(r);
     if (dataset === null) break;

@@ -21,6 +21,17 @@ describe("input detection", () => {
     }
   });
 
+  it("recognises a file whose first record is longer than the part read to recognise it", async () => {
+    const [r] = readRecords(filesOf(join(LOGPUSH_DIR, "ssh_logs"))[0]!);
+    const big = { ...r!, Payload: Buffer.alloc(300_000, 7).toString("base64") };
+    const f = join(tmp.dir, "big-payload.log.gz");
+    writeFileSync(f, gzipSync(`${JSON.stringify(big)}\n${JSON.stringify(big)}\n`));
+    expect(await detectInput(f)).toMatchObject({ kind: "logpush", dataset: "ssh_logs", gzip: true });
+    const plain = join(tmp.dir, "big-payload.log");
+    writeFileSync(plain, `${JSON.stringify(big)}\n`);
+    expect(await detectInput(plain)).toMatchObject({ kind: "logpush", dataset: "ssh_logs", gzip: false });
+  });
+
   it("notes fields a dataset does not define", async () => {
     const f = join(tmp.dir, "extra.log.gz");
     const recs = readRecords(filesOf(join(LOGPUSH_DIR, "access_requests"))[0]!).map((r) => ({ ...r, NewThing: 1 }));
