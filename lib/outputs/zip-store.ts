@@ -150,21 +150,20 @@ export class Spool {
     if (more) await more;
   }
 
-  /** Feeds the spooled bytes, in order, to `sink` (awaiting it when it asks to). */
+  /** Feeds the spooled bytes, in order, to `sink`, which must copy them before its promise (if any) resolves. */
   async replay(sink: (chunk: Uint8Array) => Promise<void> | undefined): Promise<void> {
     if (this.file === null) {
       if (this.memLen > 0) await sink(this.mem.subarray(0, this.memLen));
       return;
     }
     await this.file.drain();
-    // Two read buffers: the sink may keep one until its own next write (it copies what it keeps).
-    const bufs = [Buffer.allocUnsafe(ZIP_BUFFER_BYTES), Buffer.allocUnsafe(ZIP_BUFFER_BYTES)];
-    let pos = 0;
-    for (let i = 0; pos < this.size; i ^= 1) {
-      const { bytesRead } = await this.fh!.read(bufs[i]!, 0, ZIP_BUFFER_BYTES, pos);
+    // One buffer is enough: the sink has copied a chunk by the time its promise resolves.
+    const buf = Buffer.allocUnsafe(ZIP_BUFFER_BYTES);
+    for (let pos = 0; pos < this.size;) {
+      const { bytesRead } = await this.fh!.read(buf, 0, ZIP_BUFFER_BYTES, pos);
       if (bytesRead === 0) throw new Error(`the spool file ${this.path} ended early`);
       pos += bytesRead;
-      const p = sink(bufs[i]!.subarray(0, bytesRead));
+      const p = sink(buf.subarray(0, bytesRead));
       if (p) await p;
     }
   }
