@@ -347,10 +347,11 @@ class Ingest {
 
   private async indexSession(session: Session, path: string, kind: string, scan: FileScan): Promise<void> {
     const info = session.info;
-    // The same session read from another file (a capture and its decrypted zip) has the same
-    // start and the same output bytes: that is its identity here.
+    // The same session read from another file (a capture and its decrypted zip) shows the same
+    // bytes (output; without a terminal, input too) and starts at the same time, to within the
+    // two seconds a zip without a terminal can tell (its entries' DOS times): that is its identity.
     const fp = createHash("sha256");
-    fp.update(`${Math.floor(info.startedAt)}\n${info.pty ? "pty" : "nopty"}\n`);
+    fp.update(`${info.pty ? "pty" : "nopty"}\n`);
     const clientFp = createHash("sha256");
     // One pass over the events: the digester takes the transcript, byte counts and fingerprint
     // while the outputs' command extraction (a terminal emulator: history, completion and edits
@@ -365,8 +366,12 @@ class Ingest {
     }
     const digest = digester.end();
     if (info.pty === null) fp.update(clientFp.digest());
-    const recordingId = fp.digest("hex").slice(0, 32);
-    const existing = await this.db.rows<{ path: string }>(`SELECT path FROM recordings WHERE recording_id = $id`, { id: recordingId });
+    const content = fp.digest("hex");
+    const recordingId = createHash("sha256").update(`${Math.floor(info.startedAt)}\n${content}`).digest("hex").slice(0, 32);
+    const existing = await this.db.rows<{ path: string }>(
+      `SELECT path FROM recordings WHERE content_sha256 = $c AND (started_at IS NULL OR $s::DOUBLE IS NULL OR abs(epoch(started_at) - $s::DOUBLE) <= 2) ORDER BY path LIMIT 1`,
+      { c: content, s: info.startedAt > 0 ? info.startedAt : null },
+    );
     if (existing.length > 0) {
       this.summary.sameRecording.push({ path, why: `it holds the same session as ${existing[0]!.path}, indexed already` });
       await this.recordFiles([{ path, scan, kind, dataset: null, rows: 0, duplicates: 1, badLines: 0, note: `same session as ${existing[0]!.path}` }]);
@@ -388,7 +393,7 @@ class Ingest {
         `INSERT INTO recordings VALUES ($id, $path, $kind, $sid, $pid, $email, $target, $user,
           make_timestamp($start::BIGINT) AT TIME ZONE 'UTC', make_timestamp($end::BIGINT) AT TIME ZONE 'UTC', $dur,
           $pty, $term, $w, $h, $cmd, $hasExit, $status, $signal, $error, $core, $complete, $dcode, $damage,
-          $events, $fromClient, $fromServer, $extra::JSON, $ingest)`,
+          $events, $fromClient, $fromServer, $extra::JSON, $content, $ingest)`,
         {
           id: recordingId, path, kind, sid: ctx.sessionId, pid: ctx.programId, email: ctx.userEmail, target: ctx.targetId, user: ctx.username,
           start: startMicros, end: endMicros, dur: startMicros !== null && endMicros !== null ? Number(endMicros - startMicros) / 1e6 : digest.lastMicros / 1e6,
@@ -396,7 +401,7 @@ class Ingest {
           hasExit: exit !== null, status: exit?.status ?? null, signal: exit?.signal ?? null, error: exit?.errorMessage ?? null, core: exit?.coreDumped ?? null,
           complete: err === null, dcode: err?.code ?? null, damage: err ? err.message : null,
           events: digest.events, fromClient: digest.bytesFromClient, fromServer: digest.bytesFromServer,
-          extra: JSON.stringify(headerExtra), ingest: this.summary.ingestId,
+          extra: JSON.stringify(headerExtra), content, ingest: this.summary.ingestId,
         },
       );
       for (const c of commands) appendCommand(this.commands, ctx, c.kind, c, c.masked);

@@ -45,7 +45,7 @@ const RECORDING_TABLES = [
     has_exit BOOLEAN, exit_status INTEGER, exit_signal VARCHAR, exit_error VARCHAR, core_dumped BOOLEAN,
     complete BOOLEAN, damage_code VARCHAR, damage VARCHAR,
     events BIGINT, bytes_from_client BIGINT, bytes_from_server BIGINT,
-    header_extra JSON, ingest_id INTEGER)`,
+    header_extra JSON, content_sha256 VARCHAR, ingest_id INTEGER)`,
   `CREATE TABLE IF NOT EXISTS commands (
     source VARCHAR, session_id VARCHAR, program_id VARCHAR, recording_id VARCHAR,
     user_email VARCHAR, target_id VARCHAR, username VARCHAR,

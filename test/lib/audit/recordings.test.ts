@@ -30,6 +30,8 @@ describe("recordings in the audit store", () => {
     for (const c of fixtureCases()) copyFileSync(c.log, join(rec, `${c.name}.log`));
     // The decrypted zip of one capture: the same session, indexed once.
     await writeDecryptedZip(await openCaptureFile(join(rec, "pty-exit0.log"), k.key), join(rec, "pty-exit0.log-decrypted.zip"));
+    // Without a terminal the zip keeps no start time (only its entries' DOS times): still the same session.
+    await writeDecryptedZip(await openCaptureFile(join(rec, "exec-binary.log"), k.key), join(rec, "exec-binary.log-decrypted.zip"));
     writeFileSync(join(rec, "typed.cast"), [
       JSON.stringify({ version: 2, width: 80, height: 24, timestamp: 1791000000, env: { TERM: "xterm" } }),
       JSON.stringify([0.5, "o", "$ "]),
@@ -49,7 +51,7 @@ describe("recordings in the audit store", () => {
   it("indexes every capture and the .cast file, and the zip of an indexed capture once", async () => {
     expect(s.badFiles).toEqual([]);
     expect(s.rows.recordings).toBe(fixtureCases().length + 1);
-    expect(s.sameRecording.map((p) => p.path)).toEqual([join(rec, "pty-exit0.log-decrypted.zip")]);
+    expect(s.sameRecording.map((p) => p.path).sort()).toEqual([join(rec, "exec-binary.log-decrypted.zip"), join(rec, "pty-exit0.log-decrypted.zip")]);
     const rows = await queryObjects(db, "SELECT kind, count(*)::INTEGER AS n FROM recordings GROUP BY 1 ORDER BY 1");
     expect(rows).toEqual([{ kind: "asciicast", n: 1 }, { kind: "capture", n: fixtureCases().length }]);
   });
