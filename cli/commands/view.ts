@@ -19,6 +19,13 @@ export function registerView(program: Command, io: CliIo): void {
 With no path it opens ./ssh-audit.duckdb. Press ? inside for every key. Needs an interactive
 terminal; in scripts use ssh-log query, report or export.`)
     .action(async (path: string | undefined, flags: { identity: string[]; filter?: string }, cmd: Command) => {
+      // With CI set in the environment, Ink draws nothing until exit and chalk drops colour (both
+      // decide when they load). On a real terminal the user asked for the interactive UI, so
+      // remove the markers before they load; NO_COLOR still turns colour off.
+      if (io.stdout.isTTY) {
+        delete process.env.CI;
+        delete process.env.CONTINUOUS_INTEGRATION;
+      }
       const { runViewer } = await import("../../viewer/run-viewer.js");
       const r = await runViewer({ path, keyPaths: flags.identity, filter: flags.filter, stdout: io.stdout, stdin: io.stdin, stderr: io.stderr, env: io.env });
       if (r.signal !== null) setExitCode(cmd, ExitCode.Interrupted);
