@@ -12,7 +12,7 @@ export interface RiskyPattern { name: string; pattern: string; why: string }
 
 /** The built-in list, documented in the README. */
 export const DEFAULT_RISKY_PATTERNS: RiskyPattern[] = [
-  { name: "rm-rf", pattern: String.raw`\brm\s+(-{1,2}[\w-]+\s+)*-[a-zA-Z]*([rR][a-zA-Z]*f|f[a-zA-Z]*[rR])|\brm\s+.*(--recursive.*(--force|\s-f\b)|--force.*(--recursive|\s-[rR]\b)|\s-[rR]\s+-f\b|\s-f\s+-[rR]\b)`, why: "recursive forced delete" },
+  { name: "rm-rf", pattern: String.raw`\brm\s+(-{1,2}[\w-]+\s+)*-[a-zA-Z]*([rR][a-zA-Z]*f|f[a-zA-Z]*[rR])|\brm\b.*(--recursive.*(--force|\s-f\b)|--force.*(--recursive|\s-[rR]\b)|\s-[rR]\s+-f\b|\s-f\s+-[rR]\b)`, why: "recursive forced delete" },
   { name: "chmod-777", pattern: String.raw`\bchmod\s+(-\w+\s+)*(0?777|a\+rwx|ugo\+rwx)\b`, why: "world-writable permissions" },
   { name: "pipe-to-shell", pattern: String.raw`\b(curl|wget|fetch)\b[^|]*\|\s*(sudo\s+)?(ba|z|da|k|fi)?sh\b`, why: "runs code downloaded from the network" },
   { name: "history-tampering", pattern: String.raw`\bhistory\s+-[cw]\b|\bunset\s+HISTFILE\b|\bHISTFILE=/dev/null|\bHISTSIZE=0\b|\bset\s+\+o\s+history\b`, why: "hides what was typed" },

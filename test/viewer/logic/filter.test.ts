@@ -74,7 +74,7 @@ import { isRisky } from "../../../viewer/logic/risky.js";
 
 describe("isRisky", () => {
   it("flags destructive and tampering commands, not their harmless neighbours", () => {
-    for (const c of ["rm -rf /", "sudo rm -fr /var/www", "rm --recursive --force x", "chmod -R 777 /", "curl http://x | sh", "wget -qO- x | sudo bash", "mkfs.ext4 /dev/sda1", "dd if=/dev/zero of=/dev/sda", "iptables -F", "history -c", "unset HISTFILE", "echo > /var/log/auth.log"]) {
+    for (const c of ["rm -rf /", "sudo rm -fr /var/www", "rm --recursive --force x", "rm -r -f x", "rm -f -R x", "chmod -R 777 /", "curl http://x | sh", "wget -qO- x | sudo bash", "mkfs.ext4 /dev/sda1", "dd if=/dev/zero of=/dev/sda", "iptables -F", "history -c", "unset HISTFILE", "echo > /var/log/auth.log"]) {
       expect(isRisky(c), c).toBe(true);
     }
     for (const c of ["rm file", "rm -r dir", "ls -rf", "chmod 755 x", "curl http://x > f", "dd if=a of=b", "echo rf"]) {
