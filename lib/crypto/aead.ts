@@ -30,16 +30,22 @@ export class NativeChaCha20Poly1305Context implements AeadEncryptionContext {
     if (this.key.length !== KEY_BYTES) throw new RangeError("ChaCha20-Poly1305 needs a 32-byte key");
   }
 
-  /** Seals `data`; returns ciphertext followed by the 16-byte tag. */
-  sealSync(nonce: Uint8Array, data: Uint8Array, aad: Uint8Array = EMPTY): Buffer {
+  /**
+   * Seals `data`; returns the ciphertext and the 16-byte tag as two buffers, so a writer can hand
+   * both to one writev without copying the ciphertext again to join them.
+   */
+  sealParts(nonce: Uint8Array, data: Uint8Array, aad: Uint8Array = EMPTY): [Buffer, Buffer] {
     const c = createCipheriv("chacha20-poly1305", this.key, nonce, { authTagLength: TAG_BYTES });
     if (aad.length > 0) c.setAAD(aad, { plaintextLength: data.length });
     const head = c.update(data);
     c.final();
-    const out = Buffer.allocUnsafe(head.length + TAG_BYTES);
-    head.copy(out, 0);
-    c.getAuthTag().copy(out, head.length);
-    return out;
+    return [head, c.getAuthTag()];
+  }
+
+  /** Seals `data`; returns ciphertext followed by the 16-byte tag. */
+  sealSync(nonce: Uint8Array, data: Uint8Array, aad: Uint8Array = EMPTY): Buffer {
+    const [head, tag] = this.sealParts(nonce, data, aad);
+    return Buffer.concat([head, tag], head.length + TAG_BYTES);
   }
 
   /** Opens `sealed` (ciphertext and tag); returns the plaintext, or null when it does not authenticate. */

@@ -89,8 +89,14 @@ export class BlockSealer {
 
   /** Seals the next block synchronously; only after the first `seal()`. */
   sealSync(plain: Uint8Array): Buffer {
+    const [ciphertext, tag] = this.sealSyncParts(plain);
+    return Buffer.concat([ciphertext, tag], ciphertext.length + tag.length);
+  }
+
+  /** As sealSync, but the ciphertext and the tag come as two buffers (written together, never joined). */
+  sealSyncParts(plain: Uint8Array): [Buffer, Buffer] {
     if (this.aead === null || this.baseNonce === null) throw new Error("seal() must seal block 0 first");
-    const out = this.aead.sealSync(computeNonce(this.baseNonce, this.seq, this.nonce), plain);
+    const out = this.aead.sealParts(computeNonce(this.baseNonce, this.seq, this.nonce), plain);
     this.seq++;
     return out;
   }

@@ -179,7 +179,7 @@ function writeError(err: unknown, path: string, what: "create" | "write"): SshLo
 interface Settings { flushIntervalMs: number; maxBlockBytes: number; highWaterMark: number; fsync: boolean; maxWindowChanges: number }
 
 /** A block waiting to be written: sealed (length prefix, ciphertext), or (before block 0 is sealed) still plaintext. */
-type Queued = { framed: [Buffer, Buffer]; plain?: undefined } | { plain: Buffer; framed?: undefined };
+type Queued = { framed: Buffer[]; plain?: undefined } | { plain: Buffer; framed?: undefined };
 
 /**
  * Writes one session into a capture file. `write()` follows Node's Writable contract: it returns
@@ -406,15 +406,18 @@ export class Recorder extends EventEmitter {
     this.clearTimer();
     if (this.used === 0 || this.failure) return;
     const plain = this.buf.subarray(0, this.used);
-    // A buffer that filled up (bulk output) is replaced by one as large; otherwise start small again.
-    const size = this.used * 2 >= this.buf.length ? this.buf.length : Math.min(this.settings.maxBlockBytes, INITIAL_BUFFER_BYTES);
-    this.buf = Buffer.allocUnsafe(size);
+    // A buffer that filled up (bulk output) keeps its size; otherwise start small again.
+    const bulk = this.used * 2 >= this.buf.length;
+    const smallSize = Math.min(this.settings.maxBlockBytes, INITIAL_BUFFER_BYTES);
     this.used = 0;
     if (this.sealer.ready && this.plainQueued === 0) {
-      const framed = frame(this.sealer.sealSync(plain));
+      // Sealed at once: the plaintext buffer is free again, so bulk output reuses it.
+      const framed = frame(...this.sealer.sealSyncParts(plain));
+      if (!bulk) this.buf = Buffer.allocUnsafe(smallSize);
       this.queue.push({ framed });
-      this.queuedBytes += 4 + framed[1].length;
+      this.queuedBytes += blockBytes(framed);
     } else {
+      this.buf = Buffer.allocUnsafe(bulk ? this.buf.length : smallSize);
       // Block 0 is sealed asynchronously (through @hpke/core); blocks behind it wait in order.
       this.queue.push({ plain });
       this.plainQueued++;
@@ -442,14 +445,14 @@ export class Recorder extends EventEmitter {
           for (let i = 0; i < this.queue.length; i++) {
             const q = this.queue[i]!;
             if (q.plain) {
-              const sealed = this.sealer.ready ? this.sealer.sealSync(q.plain) : await this.sealer.seal(q.plain);
-              this.queue[i] = { framed: frame(sealed) };
+              const sealed = this.sealer.ready ? this.sealer.sealSyncParts(q.plain) : [await this.sealer.seal(q.plain)];
+              this.queue[i] = { framed: frame(...sealed) };
               this.plainQueued--;
             }
           }
           // At most half the high-water mark per write: the caller refills the other half while it runs.
           let take = 0;
-          for (let bytes = 0; take < this.queue.length && (take === 0 || bytes < this.settings.highWaterMark / 2); take++) bytes += 4 + this.queue[take]!.framed![1].length;
+          for (let bytes = 0; take < this.queue.length && (take === 0 || bytes < this.settings.highWaterMark / 2); take++) bytes += blockBytes(this.queue[take]!.framed!);
           const blocks = this.queue.splice(0, take).map((q) => q.framed!);
           const items = blocks.flat();
           const total = items.reduce((s, b) => s + b.length, 0);
@@ -484,11 +487,19 @@ export class Recorder extends EventEmitter {
   }
 }
 
-/** A block as written: its u32 length prefix and its ciphertext, handed to one writev (no copy). */
-function frame(sealed: Buffer): [Buffer, Buffer] {
+/**
+ * A block as written: its u32 length prefix, then the sealed bytes (ciphertext and tag, as one
+ * buffer or two), all handed to one writev (no copy).
+ */
+function frame(...sealed: Buffer[]): Buffer[] {
   const prefix = Buffer.allocUnsafe(4);
-  prefix.writeUInt32BE(sealed.length, 0);
-  return [prefix, sealed];
+  prefix.writeUInt32BE(sealed.reduce((n, b) => n + b.length, 0), 0);
+  return [prefix, ...sealed];
+}
+
+/** Bytes a framed block takes on disk. */
+function blockBytes(framed: Buffer[]): number {
+  return framed.reduce((n, b) => n + b.length, 0);
 }
 
 /** writev at a position, continuing after a short write. */
