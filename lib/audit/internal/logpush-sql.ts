@@ -24,7 +24,7 @@ export function linesSource(files: string[], gzip: boolean): string {
 /** `read_ndjson` over files with the dataset's explicit columns (times as text, converted after). */
 function ndjsonSource(d: Dataset, files: string[], gzip: boolean): string {
   const cols = d.fields.map(([n, t]) => `${lit(n)}: ${lit(t === "TIMESTAMPTZ" ? "VARCHAR" : t)}`).join(", ");
-  return `read_ndjson([${files.map(lit).join(", ")}], columns={${cols}}, compression=${gzip ? "'gzip'" : "'none'"}, filename=true, maximum_object_size=${MAX_LINE_BYTES})`;
+  return `read_ndjson([${files.map(lit).join(", ")}], columns={${cols}}, compression=${gzip ? "'gzip'" : "'uncompressed'"}, filename=true, maximum_object_size=${MAX_LINE_BYTES})`;
 }
 
 /** The json_transform structure of a dataset: times read as text, converted after. */
