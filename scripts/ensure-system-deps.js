@@ -1,6 +1,6 @@
 // pretest: makes sure the system programs the end-to-end tests drive are installed: OpenSSH
 // server and client (proxy tests), asciinema (cast files must play), tmux (real-terminal tests),
-// scriptreplay (util-linux). As root with apt it installs what is missing; otherwise it fails with
+// scriptreplay and script (bsdutils). As root with apt it installs what is missing; otherwise it fails with
 // one sentence naming what to install. Tests never skip silently for want of these.
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -10,7 +10,7 @@ const needs = [
   { bin: ["ssh", "scp", "ssh-keygen"], pkg: "openssh-client" },
   { bin: ["asciinema"], pkg: "asciinema" },
   { bin: ["tmux"], pkg: "tmux" },
-  { bin: ["scriptreplay"], pkg: "util-linux" },
+  { bin: ["scriptreplay", "script"], pkg: "bsdutils" },
 ];
 
 function has(bin) {
