@@ -6,11 +6,12 @@
  * @example
  *   for (const f of await listInputs(["logpush/", "recordings/"])) console.log(f.path, (await detectInput(f.path)).kind);
  */
-import { open, readdir, stat } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { constants as zc, gunzip } from "node:zlib";
 import { fsError } from "../errors.js";
+import { readHead } from "../session/read-chunks.js";
 import { type DatasetName, datasetOfRecord, unknownFields } from "./datasets.js";
 
 export type InputKind = "logpush" | "capture" | "zip" | "asciicast" | "unknown";
@@ -38,23 +39,6 @@ const GZIP_HEAD_BYTES = 16 * 1024;
 /** How much of a file is read to recognise it (an ssh_logs line with a payload can be long). */
 const HEAD_BYTES = 64 * 1024;
 
-async function readHead(path: string): Promise<Buffer> {
-  let fh;
-  try {
-    fh = await open(path, "r");
-  } catch (err) {
-    throw fsError(err, path, "input");
-  }
-  try {
-    const buf = Buffer.alloc(HEAD_BYTES);
-    const { bytesRead } = await fh.read(buf, 0, HEAD_BYTES, 0);
-    return buf.subarray(0, bytesRead);
-  } catch (err) {
-    throw fsError(err, path, "input");
-  } finally {
-    await fh.close();
-  }
-}
 
 function parseObject(line: string): Record<string, unknown> | null {
   try {
@@ -79,7 +63,7 @@ const BASE64_START = /^[A-Za-z0-9+/]{8}/;
  * @example (await detectInput("logpush/ssh_logs/20261014/a.log.gz")).dataset  // "ssh_logs"
  */
 export async function detectInput(path: string): Promise<DetectedInput> {
-  const head = await readHead(path);
+  const head = await readHead(path, HEAD_BYTES, "input");
   if (head.length === 0) return { path, kind: "unknown", why: "it is empty" };
   if (head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04) return { path, kind: "zip" };
   let text: string;

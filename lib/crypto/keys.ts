@@ -1,6 +1,7 @@
 import { createPublicKey, diffieHellman, generateKeyPairSync, randomBytes } from "node:crypto";
-import { readFile, stat } from "node:fs/promises";
-import { BadKeyError, SwappedArgumentsError, fsError } from "../errors.js";
+import { stat } from "node:fs/promises";
+import { BadKeyError, SwappedArgumentsError } from "../errors.js";
+import { readHead } from "../session/read-chunks.js";
 
 /** An X25519 key is 32 bytes; its file holds 44 characters of padded base64. */
 export const X25519_KEY_BYTES = 32;
@@ -108,25 +109,27 @@ export function parsePublicKey(input: string | Uint8Array): Uint8Array {
   return Uint8Array.from(input);
 }
 
-async function readKeyBytes(path: string, role: string): Promise<Buffer> {
-  try {
-    const st = await stat(path);
-    if (st.isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
-    // A key file is 44 bytes; read at most a little of anything larger, never a whole big file.
-    if (st.size > 4096) {
-      const fh = await import("node:fs/promises").then((m) => m.open(path, "r"));
-      try {
-        const buf = Buffer.alloc(64);
-        const { bytesRead } = await fh.read(buf, 0, 64, 0);
-        return buf.subarray(0, bytesRead);
-      } finally {
-        await fh.close();
-      }
-    }
-    return await readFile(path);
-  } catch (err) {
-    throw fsError(err, path, role);
-  }
+/** A key file is 44 bytes: reading its first 4 KiB covers it, and never reads a big file whole. */
+function readKeyBytes(path: string, role: string): Promise<Buffer> {
+  return readHead(path, 4096, role);
+}
+
+/**
+ * Whether a file's first bytes are a key file's text: the check that turns "not a capture" into
+ * "the key and the log were given the wrong way round". `head` is wiped either way.
+ *
+ * @example if (isKeyText(await readHead(log, 128, "capture"))) throw keyGivenAsLogError(log);
+ */
+export function isKeyText(head: Buffer): boolean {
+  const key = head.length <= 128 ? decodeKeyText(head.toString("latin1")) : null;
+  head.fill(0);
+  key?.fill(0);
+  return key !== null;
+}
+
+/** The one sentence for a key file given where the session log belongs. */
+export function keyGivenAsLogError(path: string): SwappedArgumentsError {
+  return new SwappedArgumentsError(`${path} is a key file, not a session; the key and the log were given the wrong way round (use -i KEY -l LOG, or -i LOG -k KEY).`, { file: path });
 }
 
 /** A capture starts with a u32 header length whose header is base64 JSON ("eyJ" is `{"`). */

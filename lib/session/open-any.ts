@@ -1,13 +1,12 @@
-import { open, stat } from "node:fs/promises";
-import { BadHeaderError, ErrorCode, SwappedArgumentsError, UsageError, fsError } from "../errors.js";
-import { decodeKeyText } from "../crypto/keys.js";
-import type { KeyWarning } from "../crypto/keys.js";
+import { BadHeaderError, ErrorCode, UsageError } from "../errors.js";
+import { isKeyText, keyGivenAsLogError, type KeyWarning } from "../crypto/keys.js";
 import type { Session, SessionSourceKind } from "./model.js";
 import { openAsciicast } from "./open-asciicast.js";
 import { openCapture } from "./open-capture.js";
 import { openCaptureFile } from "./open-capture-file.js";
 import { openLogpushPayload } from "./open-logpush-payload.js";
 import { openZip } from "./open-zip.js";
+import { readHead } from "./read-chunks.js";
 
 export interface OpenSessionOptions {
   /** Private key file, for encrypted captures. */
@@ -33,27 +32,11 @@ export interface OpenSessionOptions {
  */
 export async function detectInputKind(path: string, opts: Pick<OpenSessionOptions, "logpush" | "logpushSession"> = {}): Promise<SessionSourceKind> {
   if (opts.logpush || opts.logpushSession !== undefined) return "logpush";
-  let head: Buffer;
-  try {
-    const st = await stat(path);
-    if (st.isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
-    const fh = await open(path, "r");
-    try {
-      head = Buffer.alloc(4096);
-      const { bytesRead } = await fh.read(head, 0, head.length, 0);
-      head = head.subarray(0, bytesRead);
-    } finally {
-      await fh.close();
-    }
-  } catch (err) {
-    throw fsError(err, path, "input");
-  }
+  const head = await readHead(path, 4096, "input");
   if (head.length === 0) {
     throw new BadHeaderError(`${path} is empty; it holds no session (was the download interrupted?).`, { file: path }, ErrorCode.EmptyFile);
   }
-  if (head.length < 200 && decodeKeyText(head.toString("latin1")) !== null) {
-    throw new SwappedArgumentsError(`${path} is a key file, not a session; give the session as the input (-l LOG) and the private key with -i KEY.`, { file: path });
-  }
+  if (head.length <= 128 && isKeyText(Buffer.from(head))) throw keyGivenAsLogError(path);
   if (head[0] === 0x50 && head[1] === 0x4b && (head[2] === 0x03 || head[2] === 0x05) && (head[3] === 0x04 || head[3] === 0x06)) return "zip";
   if (head[0] === 0x1f && head[1] === 0x8b) return "logpush";
   const text = head.toString("utf8").replace(/^\uFEFF/, "").trimStart();

@@ -1,20 +1,8 @@
-import { open } from "node:fs/promises";
-import { BadHeaderError, SshLogError, SwappedArgumentsError, fsError } from "../errors.js";
-import { decodeKeyText, type KeyWarning, readPrivateKeyFile } from "../crypto/keys.js";
+import { BadHeaderError, SshLogError } from "../errors.js";
+import { isKeyText, keyGivenAsLogError, type KeyWarning, readPrivateKeyFile } from "../crypto/keys.js";
 import type { Session } from "./model.js";
 import { openCapture, type OpenCaptureOptions } from "./open-capture.js";
-
-/** Reads the first bytes of a file (for telling a key from a capture). */
-async function head(path: string, n: number): Promise<Buffer> {
-  const fh = await open(path, "r");
-  try {
-    const buf = Buffer.alloc(n);
-    const { bytesRead } = await fh.read(buf, 0, n, 0);
-    return buf.subarray(0, bytesRead);
-  } finally {
-    await fh.close();
-  }
-}
+import { readHead } from "./read-chunks.js";
 
 /**
  * Opens a capture file with a private key file, as the CLI does: reads the key (refusing a
@@ -28,14 +16,7 @@ export async function openCaptureFile(logPath: string, keyPath: string, opts: Om
     return await openCapture(logPath, { ...opts, privateKey });
   } catch (err) {
     if (err instanceof BadHeaderError || (err instanceof SshLogError && err.code === "ERR_TRUNCATED" && err.blockIndex === undefined)) {
-      let start: Buffer | null = null;
-      try { start = await head(logPath, 128); } catch (e) { throw fsError(e, logPath, "capture"); }
-      const asKey = decodeKeyText(start.toString("latin1"));
-      start.fill(0);
-      if (asKey !== null) {
-        asKey.fill(0); // the "log" was a key: do not keep it
-        throw new SwappedArgumentsError(`${logPath} is a key file, not a session capture; the key and the log were given the wrong way round (use -i KEY -l LOG, or -i LOG -k KEY).`, { file: logPath });
-      }
+      if (isKeyText(await readHead(logPath, 129, "capture"))) throw keyGivenAsLogError(logPath);
     }
     throw err;
   } finally {

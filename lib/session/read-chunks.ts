@@ -1,6 +1,28 @@
 import { type FileHandle, open, stat } from "node:fs/promises";
 import { fsError } from "../errors.js";
 
+/**
+ * Reads at most the first `bytes` bytes of a file (to recognise it without reading it whole).
+ * Errors become SshLogErrors naming the file and its `role`; a directory is refused as one.
+ *
+ * @example const head = await readHead("x.log", 4096, "input");
+ */
+export async function readHead(path: string, bytes: number, role: string): Promise<Buffer> {
+  let fh: FileHandle | undefined;
+  try {
+    const st = await stat(path);
+    if (st.isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
+    fh = await open(path, "r");
+    const buf = Buffer.alloc(bytes);
+    const { bytesRead } = await fh.read(buf, 0, bytes, 0);
+    return buf.subarray(0, bytesRead);
+  } catch (err) {
+    throw fsError(err, path, role);
+  } finally {
+    await fh?.close();
+  }
+}
+
 /** Default read size: large reads keep per-call overhead negligible next to the crypto. */
 export const DEFAULT_CHUNK_BYTES = 1 << 20;
 
