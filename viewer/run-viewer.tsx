@@ -12,9 +12,8 @@ import { loadReplay } from "./sources/load-replay.js";
 import { openFileSource } from "./sources/open-file-source.js";
 import type { SessionSource } from "./source.js";
 import { themeFor } from "./theme.js";
+import { DEFAULT_DB_PATH as DEFAULT_DATABASE } from "../lib/audit/defaults.js";
 
-/** The database `ssh-log view` opens when given no path. */
-export const DEFAULT_DATABASE = "ssh-audit.duckdb";
 
 export interface ViewerOptions {
   /** A .duckdb audit database, a folder of recordings, or one recording; default ./ssh-audit.duckdb. */

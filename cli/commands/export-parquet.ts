@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { CliIo } from "../io.js";
+import { dbOption } from "./audit-options.js";
 
 /** `ssh-log export-parquet`: every table to Parquet, Hive-partitioned by day. */
 export function registerExportParquet(program: Command, io: CliIo): void {
@@ -7,7 +8,7 @@ export function registerExportParquet(program: Command, io: CliIo): void {
     .command("export-parquet")
     .description("write every table of the audit database to Parquet, Hive-partitioned by day (for Spark, Trino, Athena, ClickHouse)")
     .requiredOption("--out <folder>", "where to write (OUT/<table>/day=YYYY-MM-DD/*.parquet)")
-    .option("--db <file>", "the audit database", "ssh-audit.duckdb")
+    .addOption(dbOption())
     .option("--force", "replace an earlier export in the same folder")
     .option("--json", "print what was written as JSON")
     .action(async (flags: { out: string; db: string; force?: boolean; json?: boolean }) => {

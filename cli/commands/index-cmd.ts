@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import type { CliIo } from "../io.js";
 import { ExitCode } from "../handle-error.js";
 import { setExitCode } from "./index.js";
+import { dbOption } from "./audit-options.js";
 
 interface IndexFlags { identity?: string; db: string; json?: boolean; progress?: boolean }
 
@@ -36,7 +37,7 @@ export function registerIndex(program: Command, io: CliIo): void {
     .description("put Logpush exports (access_requests, ssh_logs, zero_trust_network_sessions; gzipped or not) and recordings (captures, decrypted zips, .cast) into the audit database")
     .argument("<paths...>", "files or folders (walked recursively; each file is recognised by its content)")
     .option("-i, --identity <file>", "the private key, to index encrypted captures")
-    .option("--db <file>", "the audit database", "ssh-audit.duckdb")
+    .addOption(dbOption())
     .option("--json", "print the summary as JSON on stdout")
     .option("--no-progress", "no progress bar, even on a terminal")
     .addHelpText("after", `

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { UsageError } from "../../lib/errors.js";
 import type { CliIo } from "../io.js";
+import { dbOption, formatOption } from "./audit-options.js";
 
 interface QueryFlags { db: string; format: string }
 
@@ -31,8 +32,8 @@ export function registerQuery(program: Command, io: CliIo): void {
     .command("query")
     .description("run any SQL over the audit database (read-only) and print the rows")
     .argument("<sql>", "the SQL, or - to read it from stdin")
-    .option("--db <file>", "the audit database", "ssh-audit.duckdb")
-    .option("--format <format>", "table, csv, json (one array of row objects) or ndjson", "table")
+    .addOption(dbOption())
+    .addOption(formatOption())
     .addHelpText("after", `
 Tables: access_requests, ssh_logs, zero_trust_network_sessions (Cloudflare's field names),
 recordings, commands, transcripts, ingested_files; views: sessions, programs. See the README.

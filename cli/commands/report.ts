@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { UsageError } from "../../lib/errors.js";
 import type { CliIo } from "../io.js";
 import { checkFormat, tableWidth } from "./query.js";
+import { dbOption, formatOption } from "./audit-options.js";
 
 interface ReportFlags {
   db: string; format: string; since?: string; until?: string; user?: string; target?: string;
@@ -36,8 +37,8 @@ export function registerReport(program: Command, io: CliIo): void {
     .command("report")
     .description("run a compliance report over the audit database (no name: list them with the controls they serve)")
     .argument("[name]", "the report")
-    .option("--db <file>", "the audit database", "ssh-audit.duckdb")
-    .option("--format <format>", "table, csv, json or ndjson", "table")
+    .addOption(dbOption())
+    .addOption(formatOption())
     .option("--since <date>", "from this date or ISO date-time (UTC unless it has an offset)")
     .option("--until <date>", "before this date-time; a date alone includes that whole day")
     .option("--user <who>", "an email or unix user; globs work (\"*@contractor.io\")")

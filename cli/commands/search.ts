@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { UsageError } from "../../lib/errors.js";
 import type { CliIo } from "../io.js";
 import { checkFormat, tableWidth } from "./query.js";
+import { dbOption, formatOption } from "./audit-options.js";
 
 interface SearchFlags {
   db: string; format: string; user?: string; target?: string; since?: string; until?: string;
@@ -14,8 +15,8 @@ export function registerSearch(program: Command, io: CliIo): void {
     .command("search")
     .description("find text in the commands typed and the output shown, with session, user, target, time and replay offset")
     .argument("<text>", "the text (case-insensitive; with --regex an RE2 regular expression)")
-    .option("--db <file>", "the audit database", "ssh-audit.duckdb")
-    .option("--format <format>", "table, csv, json or ndjson", "table")
+    .addOption(dbOption())
+    .addOption(formatOption())
     .option("--user <who>", "an email or unix user; globs work")
     .option("--target <target>", "a TargetID, its first label, or a glob")
     .option("--since <date>", "from this date or ISO date-time")

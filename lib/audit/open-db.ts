@@ -14,7 +14,7 @@ import { ErrorCode, NotFoundError, SshLogError, UnreadableError } from "../error
 import { SCHEMA_VERSION, SESSION_MACROS, schemaStatements } from "./schema.js";
 
 /** Where the store lives when --db is not given. */
-export const DEFAULT_DB_PATH = "ssh-audit.duckdb";
+export { DEFAULT_DB_PATH } from "./defaults.js";
 
 export interface AuditDb {
   readonly path: string;
