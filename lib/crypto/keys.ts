@@ -1,4 +1,4 @@
-import { createPublicKey, diffieHellman, generateKeyPairSync, randomBytes } from "node:crypto";
+import { createPublicKey, diffieHellman, generateKeyPairSync } from "node:crypto";
 import { stat } from "node:fs/promises";
 import { BadKeyError, SwappedArgumentsError } from "../errors.js";
 import { readHead } from "../session/read-chunks.js";
@@ -139,7 +139,3 @@ export function looksLikeCapture(bytes: Uint8Array): boolean {
   return n > 0 && n < 1 << 20 && bytes[4] === 0x65 && bytes[5] === 0x79 && bytes[6] === 0x4a;
 }
 
-/** 32 random bytes. */
-export function randomKeyMaterial(): Uint8Array {
-  return new Uint8Array(randomBytes(32));
-}
