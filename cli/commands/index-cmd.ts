@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { CliIo } from "../io.js";
-import { ExitCode } from "../handle-error.js";
+import { ExitCode, exitCodeFor } from "../handle-error.js";
 import { setExitCode } from "./index.js";
 import { dbOption } from "./audit-options.js";
 
@@ -65,6 +65,10 @@ Exit codes: 0 done; 3 some files were damaged (named; the rest was indexed); 6 a
       }
       if (flags.json) io.out(JSON.stringify({ db: flags.db, ...summary }, null, 2));
       else for (const line of formatIngestSummary(summary, flags.db)) io.err(line);
-      if (summary.badFiles.length > 0 || summary.partial.length > 0) setExitCode(cmd, ExitCode.Partial);
+      // As batch decrypt and export: the worst file's own exit code (4 for a wrong key); damage
+      // that has no code of its own (a cut .gz, a bad NDJSON file) and partial recordings give 3.
+      let code = summary.partial.length > 0 ? ExitCode.Partial : 0;
+      for (const f of summary.badFiles) code = Math.max(code, f.code ? exitCodeFor(f.code) : ExitCode.Partial);
+      if (code > 0) setExitCode(cmd, code);
     });
 }

@@ -18,6 +18,19 @@ describe("ssh-log index, query, report, search, export-parquet", () => {
   });
   afterAll(() => k.cleanup());
 
+  it("index: exits with the worst file's own code, as batch decrypt does (4 wrong key, 3 cut)", async () => {
+    const other = join(k.dir, "other-key");
+    expect((await runCli(["keygen", "-o", other])).code).toBe(0);
+    const log = fixtureCases()[0]!.log;
+    const wrong = await runCli(["index", log, "-i", other, "--db", join(k.dir, "wrong.duckdb")]);
+    expect(wrong.code).toBe(4);
+    expect(wrong.stderr).toContain("ERR_WRONG_KEY");
+    const bytes = readFileSync(log);
+    const cut = join(k.dir, "cut.log");
+    writeFileSync(cut, bytes.subarray(0, bytes.length - 10));
+    expect((await runCli(["index", cut, "-i", k.key, "--db", join(k.dir, "cut.duckdb")])).code).toBe(3);
+  });
+
   it("index: indexes everything and prints a summary with rows per table", () => {
     expect(indexed.code).toBe(0);
     expect(indexed.stderr).toMatch(/Indexed \d+ of \d+ files into .*audit\.duckdb/);
