@@ -44,8 +44,9 @@ export function registerIndex(program: Command, io: CliIo): void {
 Indexing the same files again adds nothing twice: files are known by their SHA-256, records by
 RayID (access_requests), SessionID + ProgramID (ssh_logs) or SessionID (network sessions).
 A damaged file is named and skipped; the others still go in.
-Exit codes: 0 done; 3 some files were damaged (named; the rest was indexed); 6 a path is missing;
-7 the database is locked by another ssh-log process or failed.`)
+Exit codes, the worst file's (the rest is indexed either way): 0 done; 3 a file was cut or damaged;
+4 a recording was not encrypted for the key given; 5 a recording is not a valid capture, zip or .cast file;
+6 a path is missing; 7 the database is locked by another ssh-log process or failed.`)
     .action(async (paths: string[], flags: IndexFlags, cmd: Command) => {
       const { openAuditDb } = await import("../../lib/audit/open-db.js");
       const { ingestPaths } = await import("../../lib/audit/ingest.js");
