@@ -73,6 +73,18 @@ export interface IngestSummary {
   seconds: number;
 }
 
+/** A Logpush file's hash (to skip files indexed before) and its full scan (gzip intact, line counts). */
+type LaneScans = Map<string, { hash: Promise<FileScan | Error>; check: Promise<FileScan | Error> }>;
+
+/** A file a lane inserts: hashed, its inflate check perhaps still running. */
+interface LaneFile { f: DetectedInput; hash: FileScan; check: Promise<FileScan | Error> }
+
+/** Thrown when damaged gzip files turn up once a batch's INSERT ran: it rolls back and goes in without them. */
+class DamagedFiles extends Error {}
+
+/** Datasets ingested at once, each on its own connection (DuckDB's COMMIT and the commands derivation use one core). */
+const LANES = 2;
+
 const TABLES = [...DATASET_NAMES, "recordings", "commands", "recording_transcripts"];
 
 /** An explicit transaction: COMMIT on success, ROLLBACK on any error. */
@@ -95,20 +107,30 @@ function messageOf(err: unknown): string {
   return (m.split("\n")[0] ?? m).replace(/\.$/, "");
 }
 
+/** Records files as indexed, in one statement on `db`, and remembers their hashes in `known`. */
+async function recordFiles(db: AuditDb, ingestId: number, known: Set<string>, rows: Array<{ path: string; scan: FileScan; kind: string; dataset: string | null; rows: number; duplicates: number; badLines: number; note: string | null }>): Promise<void> {
+  if (rows.length === 0) return;
+  const v = (x: string | null): string => (x === null ? "NULL" : lit(x));
+  const values = rows.map((r) => `(${lit(r.scan.sha256)}, ${lit(r.path)}, ${r.scan.bytes}, ${lit(r.kind)}, ${v(r.dataset)}, ${r.scan.lines}, ${r.rows}, ${r.duplicates}, ${r.badLines}, ${v(r.note)}, ${ingestId}, now())`);
+  await db.run(`INSERT OR IGNORE INTO ingested_files VALUES ${values.join(", ")}`);
+  for (const r of rows) known.add(r.scan.sha256);
+}
+
 class Ingest {
   readonly summary: IngestSummary;
-  private readonly known = new Set<string>();
+  /** Hashes of the files in the store. */
+  readonly known = new Set<string>();
+  /** Hashes of the Logpush files a lane has taken this run: no two lanes insert the same file. */
+  readonly claimed = new Set<string>();
   private bytesDone = 0;
   private filesDone = 0;
   private shown = 0;
   private bytesTotal = 0;
   private filesTotal = 0;
   private commands!: DuckDBAppender;
-  /** Rows derived inside the open transaction: counted in the summary once it commits. */
-  private pendingDerived = { commands: 0 };
   private transcripts!: DuckDBAppender;
 
-  constructor(private readonly db: AuditDb, private readonly opts: IngestOptions, ingestId: number) {
+  constructor(readonly db: AuditDb, readonly opts: IngestOptions, ingestId: number) {
     this.summary = {
       ingestId, files: 0, ingested: 0, alreadyIndexed: 0, rows: Object.fromEntries(TABLES.map((t) => [t, 0])),
       duplicates: 0, sameRecording: [], badLines: 0, filesWithBadLines: [], badFiles: [], partial: [], skipped: [], seconds: 0,
@@ -126,11 +148,8 @@ class Ingest {
 
   /** A transaction whose failure also drops the rows appended but not yet flushed. */
   private async tx<T>(fn: () => Promise<T>): Promise<T> {
-    this.pendingDerived = { commands: 0 };
     try {
-      const r = await inTransaction(this.db, fn);
-      this.summary.rows.commands! += this.pendingDerived.commands;
-      return r;
+      return await inTransaction(this.db, fn);
     } catch (err) {
       this.commands.clear();
       this.transcripts.clear();
@@ -143,12 +162,12 @@ class Ingest {
     try { this.transcripts.closeSync(); } catch { /* idem */ }
   }
 
-  /** Reports DuckDB's own progress through a long statement over `bytes` of input, so the bar moves. */
-  private async withProgress<T>(bytes: number, running: Promise<T>): Promise<T> {
+  /** Reports DuckDB's own progress through a long statement on `db` over `bytes` of input, so the bar moves. */
+  async withProgress<T>(db: AuditDb, bytes: number, running: Promise<T>): Promise<T> {
     const on = this.opts.onProgress;
     if (!on) return running;
     const timer = setInterval(() => {
-      const pct = this.db.con.progress.percentage;
+      const pct = db.con.progress.percentage;
       if (pct > 0) this.report(this.bytesDone + Math.min(1, pct / 100) * bytes);
     }, 200);
     try {
@@ -172,153 +191,38 @@ class Ingest {
 
   // ---- Logpush --------------------------------------------------------------------------------
 
-  /** Ingests one dataset's files, in batches; `scans` were started early so they overlap earlier inserts. */
-  async logpush(dataset: DatasetName, inputs: DetectedInput[], sizes: Map<string, number>, scans: Map<string, Promise<FileScan | Error>>): Promise<void> {
-    const batchBytes = this.opts.batchBytes ?? 128 * 1024 * 1024;
-    // Files of one statement share compression and whether unknown fields are to be kept.
-    const groups = new Map<string, DetectedInput[]>();
-    for (const f of inputs) {
-      const k = `${f.gzip ? 1 : 0}${(f.extraFields?.length ?? 0) > 0 ? 1 : 0}`;
-      groups.set(k, [...(groups.get(k) ?? []), f]);
-    }
-    const batches: DetectedInput[][] = [];
-    for (const g of groups.values()) {
-      let cur: DetectedInput[] = [];
-      let bytes = 0;
-      for (const f of g) {
-        const b = sizes.get(f.path) ?? 0;
-        if (cur.length > 0 && (bytes + b > batchBytes || cur.length >= 1000)) { batches.push(cur); cur = []; bytes = 0; }
-        cur.push(f);
-        bytes += b;
-      }
-      if (cur.length > 0) batches.push(cur);
-    }
-    for (const batch of batches) {
-      const todo: Array<{ f: DetectedInput; scan: FileScan }> = [];
-      const seen = new Set<string>();
-      for (const f of batch) {
-        const scan = await scans.get(f.path)!;
-        if (scan instanceof Error) {
-          this.summary.badFiles.push({ path: f.path, why: `it could not be read (${messageOf(scan)})` });
-        } else if (scan.gzipError !== null) {
-          this.summary.badFiles.push({ path: f.path, why: `it is a damaged gzip file (${scan.gzipError}); nothing from it was indexed, fetch it again from the Logpush destination` });
-        } else if (this.known.has(scan.sha256) || seen.has(scan.sha256)) {
-          this.summary.alreadyIndexed++;
-        } else {
-          seen.add(scan.sha256);
-          todo.push({ f, scan });
-          continue;
-        }
-        this.progress(1, sizes.get(f.path) ?? 0);
-      }
-      if (todo.length > 0) await this.insertFiles(dataset, todo, sizes);
-    }
-  }
-
-  /** Whether `dataset` holds any record yet (when not, new records need no check against it). */
-  private async hasRows(dataset: DatasetName): Promise<boolean> {
-    const r = await this.db.rows<{ x: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${dataset}) AS x`);
-    return r[0]?.x === true;
-  }
-
-  /** Records files as indexed, in one statement. */
-  private async recordFiles(rows: Array<{ path: string; scan: FileScan; kind: string; dataset: string | null; rows: number; duplicates: number; badLines: number; note: string | null }>): Promise<void> {
-    if (rows.length === 0) return;
-    const v = (x: string | null): string => (x === null ? "NULL" : lit(x));
-    const values = rows.map((r) => `(${lit(r.scan.sha256)}, ${lit(r.path)}, ${r.scan.bytes}, ${lit(r.kind)}, ${v(r.dataset)}, ${r.scan.lines}, ${r.rows}, ${r.duplicates}, ${r.badLines}, ${v(r.note)}, ${this.summary.ingestId}, now())`);
-    await this.db.run(`INSERT OR IGNORE INTO ingested_files VALUES ${values.join(", ")}`);
-    for (const r of rows) this.known.add(r.scan.sha256);
-  }
-
-  private async insertFiles(dataset: DatasetName, files: Array<{ f: DetectedInput; scan: FileScan }>, sizes: Map<string, number>): Promise<void> {
-    const id = this.summary.ingestId;
-    const withExtra = (files[0]!.f.extraFields?.length ?? 0) > 0;
-    let added = 0;
-    try {
-      const antiJoin = await this.hasRows(dataset);
-      await this.tx(async () => {
-        const paths = files.map((x) => x.f.path);
-        const gzip = files[0]!.f.gzip === true;
-        // Files whose records carry unknown fields go through json_transform to keep them.
-        const batchBytes = files.reduce((n, x) => n + (sizes.get(x.f.path) ?? 0), 0);
-        await this.withProgress(batchBytes, this.db.run(insertSql({ dataset, source: withExtra ? linesSource(paths, gzip) : { files: paths, gzip }, ingestId: id, withExtra, missingKey: "error", antiJoin })));
-        await this.db.run(dedupeBatchSql(dataset, id, paths));
-        const perFile = new Map((await this.db.rows<{ f: string; n: bigint }>(
-          `SELECT _file AS f, count(*) AS n FROM ${dataset} WHERE _ingest_id = ${id} AND _file IN (${paths.map(lit).join(", ")}) GROUP BY _file`,
-        )).map((r) => [r.f, Number(r.n)]));
-        const rec = files.map(({ f, scan }) => {
-          const rows = perFile.get(f.path) ?? 0;
-          added += rows;
-          return { path: f.path, scan, kind: "logpush", dataset, rows, duplicates: scan.lines - scan.emptyLines - rows, badLines: 0, note: null };
-        });
-        await this.recordFiles(rec);
-        if (dataset === "ssh_logs") await this.deriveFromSshLogs(paths);
-      });
-    } catch (err) {
-      if (err instanceof SshLogError && err.code === "ERR_DATABASE_LOCKED") throw err;
-      if (files.length > 1) {
-        // Something in the batch is not clean: find it file by file.
-        for (const x of files) await this.insertFiles(dataset, [x], sizes);
-        return;
-      }
-      await this.insertCarefully(dataset, files[0]!.f, files[0]!.scan, err, sizes);
-      return;
-    }
-    let records = 0;
-    for (const { f, scan } of files) {
-      records += scan.lines - scan.emptyLines;
-      this.summary.ingested++;
-      this.progress(1, sizes.get(f.path) ?? 0);
-    }
-    this.summary.rows[dataset]! += added;
-    this.summary.duplicates += records - added;
-  }
-
-  private async rowsAddedThisRun(dataset: DatasetName, paths: string[]): Promise<number> {
-    const r = await this.db.rows<{ n: bigint }>(`SELECT count(*) AS n FROM ${dataset} WHERE _ingest_id = ${this.summary.ingestId} AND _file IN (${paths.map(lit).join(", ")})`);
-    return Number(r[0]?.n ?? 0);
-  }
-
   /**
-   * The slow path for one file that failed the fast one: lines staged with a validity flag, so
-   * bad lines are counted and left out and the rest goes in. A file that fails even so is named.
+   * Ingests the Logpush files, each dataset in a lane of its own on its own connection, at most
+   * `LANES` at once; ssh_logs first, since deriving its commands makes it the longest. Every file
+   * is hashed, its gzip checked and its lines counted ahead, in the order the lanes take them:
+   * later files are scanned while earlier ones go into DuckDB.
    */
-  private async insertCarefully(dataset: DatasetName, f: DetectedInput, scan: FileScan, firstError: unknown, sizes: Map<string, number>): Promise<void> {
-    const keyFields = { access_requests: ["RayID"], ssh_logs: ["SessionID", "ProgramID"], zero_trust_network_sessions: ["SessionID"] }[dataset];
-    const hasKey = keyFields.map((k) => `json_extract_string(line, '$.${k}') IS NOT NULL`).join(" AND ");
-    try {
-      await this.tx(async () => {
-        await this.db.run(`CREATE OR REPLACE TEMP TABLE ssh_log_stage AS
-          SELECT line, filename, CASE WHEN trim(line) = '' THEN NULL WHEN json_valid(line) AND json_type(line) = 'OBJECT' THEN (${hasKey}) ELSE false END AS ok
-          FROM ${linesSource([f.path], f.gzip === true)} WHERE line IS NOT NULL`);
-        const c = (await this.db.rows<{ good: bigint; bad: bigint }>(`SELECT count(*) FILTER (WHERE ok) AS good, count(*) FILTER (WHERE NOT ok) AS bad FROM ssh_log_stage`))[0]!;
-        const good = Number(c.good);
-        const bad = Number(c.bad);
-        await this.db.run(insertSql({ dataset, source: "(SELECT line, filename FROM ssh_log_stage WHERE ok)", ingestId: this.summary.ingestId, withExtra: (f.extraFields?.length ?? 0) > 0, missingKey: "skip", antiJoin: true }));
-        await this.db.run(dedupeBatchSql(dataset, this.summary.ingestId, [f.path]));
-        const rows = await this.rowsAddedThisRun(dataset, [f.path]);
-        await this.recordFiles([{ path: f.path, scan, kind: "logpush", dataset, rows, duplicates: good - rows, badLines: bad, note: bad > 0 ? `${bad} bad lines left out` : null }]);
-        if (dataset === "ssh_logs") await this.deriveFromSshLogs([f.path]);
-        this.summary.rows[dataset]! += rows;
-        this.summary.duplicates += good - rows;
-        this.summary.badLines += bad;
-        if (bad > 0) this.summary.filesWithBadLines.push({ path: f.path, why: `${bad} of its lines ${bad === 1 ? "is" : "are"} not a JSON record with ${keyFields.join(" and ")} and ${bad === 1 ? "was" : "were"} left out` });
-        this.summary.ingested++;
-      });
-      await this.db.run("DROP TABLE IF EXISTS ssh_log_stage");
-    } catch (err) {
-      if (err instanceof SshLogError && err.code === "ERR_DATABASE_LOCKED") throw err;
-      this.summary.badFiles.push({ path: f.path, why: `it could not be read as Logpush NDJSON (${messageOf(err ?? firstError)}); nothing from it was indexed` });
-    }
-    this.progress(1, sizes.get(f.path) ?? 0);
-  }
-
-  /** Commands from the ssh_logs rows added from `paths` (payloads, or the proxy index's Command), in SQL. */
-  private async deriveFromSshLogs(paths: string[]): Promise<void> {
-    const before = await this.db.rows<{ c: bigint }>(`SELECT count(*) AS c FROM commands`);
-    for (const sql of payloadDerivationSql(this.summary.ingestId, paths)) await this.db.run(sql);
-    const after = await this.db.rows<{ c: bigint }>(`SELECT count(*) AS c FROM commands`);
-    this.pendingDerived.commands += Number(after[0]!.c - before[0]!.c);
+  async logpushLanes(files: DetectedInput[], sizes: Map<string, number>): Promise<void> {
+    const names = [...DATASET_NAMES].sort((a, b) => Number(b === "ssh_logs") - Number(a === "ssh_logs"))
+      .filter((name) => files.some((d) => d.dataset === name));
+    const order = names.flatMap((name) => files.filter((d) => d.dataset === name));
+    // Hashes first (cheap, and needed before a file goes in); the inflate checks, which only
+    // need to be done before a batch commits, after them, two at a time on the thread pool.
+    const hashing = limiter(2);
+    const checking = limiter(2);
+    const settle = (p: Promise<FileScan>): Promise<FileScan | Error> => p.catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
+    const scans: LaneScans = new Map(order.map((f) => {
+      const hash = settle(hashing(() => scanFile(f.path, { gzip: false, countLines: f.gzip !== true })));
+      const check = f.gzip === true ? settle(checking(() => scanFile(f.path, { gzip: true, countLines: true, hash: false }))) : hash;
+      return [f.path, { hash, check }] as const;
+    }));
+    const lane = limiter(LANES);
+    const results = await Promise.allSettled(names.map((name) => lane(async () => {
+      const db = await this.db.connect();
+      try {
+        await new LogpushLane(this, db).run(name, files.filter((d) => d.dataset === name), sizes, scans);
+      } finally {
+        db.close();
+      }
+    })));
+    // Every lane has stopped before the store is closed; the first failure is the one to tell.
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed) throw failed.reason;
   }
 
   // ---- Recordings -----------------------------------------------------------------------------
@@ -374,7 +278,7 @@ class Ingest {
     );
     if (existing.length > 0) {
       this.summary.sameRecording.push({ path, why: `it holds the same session as ${existing[0]!.path}, indexed already` });
-      await this.recordFiles([{ path, scan, kind, dataset: null, rows: 0, duplicates: 1, badLines: 0, note: `same session as ${existing[0]!.path}` }]);
+      await recordFiles(this.db, this.summary.ingestId, this.known, [{ path, scan, kind, dataset: null, rows: 0, duplicates: 1, badLines: 0, note: `same session as ${existing[0]!.path}` }]);
       return;
     }
     const x = info.extra;
@@ -408,7 +312,7 @@ class Ingest {
       for (const l of digest.transcript) appendTranscriptLine(this.transcripts, ctx, l);
       this.commands.flushSync();
       this.transcripts.flushSync();
-      await this.recordFiles([{ path, scan, kind, dataset: null, rows: 1, duplicates: 0, badLines: 0, note: err ? err.message : null }]);
+      await recordFiles(this.db, this.summary.ingestId, this.known, [{ path, scan, kind, dataset: null, rows: 1, duplicates: 0, badLines: 0, note: err ? err.message : null }]);
     });
     this.summary.rows.recordings!++;
     this.summary.rows.commands! += commands.length;
@@ -432,6 +336,191 @@ class Ingest {
       FROM recordings AS r
       WHERE c.source = 'recording' AND c.recording_id = r.recording_id AND (c.user_email IS NULL OR c.target_id IS NULL OR c.username IS NULL)
         AND (r.user_email IS NOT NULL OR r.target_id IS NOT NULL OR r.username IS NOT NULL)`);
+  }
+}
+
+/**
+ * One dataset's Logpush files going into the store on a connection of their own, so that
+ * datasets go in side by side: one's COMMIT (single-threaded in DuckDB) or its commands
+ * derivation runs while another's INSERT reads. Each batch is one transaction on this connection.
+ */
+class LogpushLane {
+  /** Rows derived inside the open transaction: counted in the summary once it commits. */
+  private pendingDerived = { commands: 0 };
+
+  constructor(private readonly ing: Ingest, private readonly db: AuditDb) {}
+
+  private async tx<T>(fn: () => Promise<T>): Promise<T> {
+    this.pendingDerived = { commands: 0 };
+    const r = await inTransaction(this.db, fn);
+    this.ing.summary.rows.commands! += this.pendingDerived.commands;
+    return r;
+  }
+
+  /** Ingests one dataset's files, in batches; `scans` were started early so they overlap earlier inserts. */
+  async run(dataset: DatasetName, inputs: DetectedInput[], sizes: Map<string, number>, scans: LaneScans): Promise<void> {
+    const batchBytes = this.ing.opts.batchBytes ?? 128 * 1024 * 1024;
+    // Files of one statement share compression and whether unknown fields are to be kept.
+    const groups = new Map<string, DetectedInput[]>();
+    for (const f of inputs) {
+      const k = `${f.gzip ? 1 : 0}${(f.extraFields?.length ?? 0) > 0 ? 1 : 0}`;
+      groups.set(k, [...(groups.get(k) ?? []), f]);
+    }
+    const batches: DetectedInput[][] = [];
+    for (const g of groups.values()) {
+      let cur: DetectedInput[] = [];
+      let bytes = 0;
+      for (const f of g) {
+        const b = sizes.get(f.path) ?? 0;
+        if (cur.length > 0 && (bytes + b > batchBytes || cur.length >= 1000)) { batches.push(cur); cur = []; bytes = 0; }
+        cur.push(f);
+        bytes += b;
+      }
+      if (cur.length > 0) batches.push(cur);
+    }
+    for (const batch of batches) {
+      const todo: LaneFile[] = [];
+      for (const f of batch) {
+        const { hash, check } = scans.get(f.path)!;
+        const scan = await hash;
+        if (scan instanceof Error) {
+          this.ing.summary.badFiles.push({ path: f.path, why: `it could not be read (${messageOf(scan)})` });
+        } else if (this.ing.known.has(scan.sha256) || this.ing.claimed.has(scan.sha256)) {
+          this.ing.summary.alreadyIndexed++;
+        } else {
+          this.ing.claimed.add(scan.sha256);
+          todo.push({ f, hash: scan, check });
+          continue;
+        }
+        this.ing.progress(1, sizes.get(f.path) ?? 0);
+      }
+      if (todo.length > 0) await this.insertFiles(dataset, todo, sizes);
+    }
+  }
+
+  /** Whether `dataset` holds any record yet (when not, new records need no check against it). */
+  private async hasRows(dataset: DatasetName): Promise<boolean> {
+    const r = await this.db.rows<{ x: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${dataset}) AS x`);
+    return r[0]?.x === true;
+  }
+
+  /**
+   * The whole scan of `x` (hash, line counts, gzip intact), or why it must not go in: a damaged
+   * gzip stream, or a read error.
+   */
+  private async fullScan(x: LaneFile): Promise<FileScan | string> {
+    const c = await x.check;
+    if (c instanceof Error) return `it could not be read (${messageOf(c)})`;
+    if (c.gzipError !== null) return `it is a damaged gzip file (${c.gzipError}); nothing from it was indexed, fetch it again from the Logpush destination`;
+    return { ...c, sha256: x.hash.sha256 };
+  }
+
+  private async insertFiles(dataset: DatasetName, files: LaneFile[], sizes: Map<string, number>): Promise<void> {
+    const id = this.ing.summary.ingestId;
+    const withExtra = (files[0]!.f.extraFields?.length ?? 0) > 0;
+    let added = 0;
+    let records = 0;
+    try {
+      const antiJoin = await this.hasRows(dataset);
+      await this.tx(async () => {
+        const paths = files.map((x) => x.f.path);
+        const gzip = files[0]!.f.gzip === true;
+        // Files whose records carry unknown fields go through json_transform to keep them.
+        const batchBytes = files.reduce((n, x) => n + (sizes.get(x.f.path) ?? 0), 0);
+        await this.ing.withProgress(this.db, batchBytes, this.db.run(insertSql({ dataset, source: withExtra ? linesSource(paths, gzip) : { files: paths, gzip }, ingestId: id, withExtra, missingKey: "error", antiJoin })));
+        // DuckDB's reader may stop quietly at gzip damage: nothing commits until every file inflated whole.
+        const full = await Promise.all(files.map((x) => this.fullScan(x)));
+        if (full.some((x) => typeof x === "string")) throw new DamagedFiles("damaged gzip files in the batch");
+        const scans = full as FileScan[];
+        await this.db.run(dedupeBatchSql(dataset, id, paths));
+        const perFile = new Map((await this.db.rows<{ f: string; n: bigint }>(
+          `SELECT _file AS f, count(*) AS n FROM ${dataset} WHERE _ingest_id = ${id} AND _file IN (${paths.map(lit).join(", ")}) GROUP BY _file`,
+        )).map((r) => [r.f, Number(r.n)]));
+        const rec = files.map(({ f }, i) => {
+          const rows = perFile.get(f.path) ?? 0;
+          added += rows;
+          records += scans[i]!.lines - scans[i]!.emptyLines;
+          return { path: f.path, scan: scans[i]!, kind: "logpush", dataset, rows, duplicates: scans[i]!.lines - scans[i]!.emptyLines - rows, badLines: 0, note: null };
+        });
+        await recordFiles(this.db, this.ing.summary.ingestId, this.ing.known, rec);
+        if (dataset === "ssh_logs") await this.deriveFromSshLogs(paths);
+      });
+    } catch (err) {
+      if (err instanceof SshLogError && err.code === "ERR_DATABASE_LOCKED") throw err;
+      // Damaged gzip files are named and left out, whatever failed first; the rest goes in again.
+      const full = await Promise.all(files.map((x) => this.fullScan(x)));
+      const rest = files.filter((_, i) => typeof full[i] !== "string");
+      if (rest.length < files.length) {
+        files.forEach(({ f }, i) => {
+          const why = full[i]!;
+          if (typeof why !== "string") return;
+          this.ing.summary.badFiles.push({ path: f.path, why });
+          this.ing.progress(1, sizes.get(f.path) ?? 0);
+        });
+        if (rest.length > 0) await this.insertFiles(dataset, rest, sizes);
+        return;
+      }
+      if (files.length > 1) {
+        // Something in the batch is not clean: find it file by file.
+        for (const x of files) await this.insertFiles(dataset, [x], sizes);
+        return;
+      }
+      await this.insertCarefully(dataset, files[0]!.f, full[0] as FileScan, err, sizes);
+      return;
+    }
+    for (const { f } of files) {
+      this.ing.summary.ingested++;
+      this.ing.progress(1, sizes.get(f.path) ?? 0);
+    }
+    this.ing.summary.rows[dataset]! += added;
+    this.ing.summary.duplicates += records - added;
+  }
+
+  private async rowsAddedThisRun(dataset: DatasetName, paths: string[]): Promise<number> {
+    const r = await this.db.rows<{ n: bigint }>(`SELECT count(*) AS n FROM ${dataset} WHERE _ingest_id = ${this.ing.summary.ingestId} AND _file IN (${paths.map(lit).join(", ")})`);
+    return Number(r[0]?.n ?? 0);
+  }
+
+  /**
+   * The slow path for one file that failed the fast one: lines staged with a validity flag, so
+   * bad lines are counted and left out and the rest goes in. A file that fails even so is named.
+   */
+  private async insertCarefully(dataset: DatasetName, f: DetectedInput, scan: FileScan, firstError: unknown, sizes: Map<string, number>): Promise<void> {
+    const keyFields = { access_requests: ["RayID"], ssh_logs: ["SessionID", "ProgramID"], zero_trust_network_sessions: ["SessionID"] }[dataset];
+    const hasKey = keyFields.map((k) => `json_extract_string(line, '$.${k}') IS NOT NULL`).join(" AND ");
+    try {
+      await this.tx(async () => {
+        await this.db.run(`CREATE OR REPLACE TEMP TABLE ssh_log_stage AS
+          SELECT line, filename, CASE WHEN trim(line) = '' THEN NULL WHEN json_valid(line) AND json_type(line) = 'OBJECT' THEN (${hasKey}) ELSE false END AS ok
+          FROM ${linesSource([f.path], f.gzip === true)} WHERE line IS NOT NULL`);
+        const c = (await this.db.rows<{ good: bigint; bad: bigint }>(`SELECT count(*) FILTER (WHERE ok) AS good, count(*) FILTER (WHERE NOT ok) AS bad FROM ssh_log_stage`))[0]!;
+        const good = Number(c.good);
+        const bad = Number(c.bad);
+        await this.db.run(insertSql({ dataset, source: "(SELECT line, filename FROM ssh_log_stage WHERE ok)", ingestId: this.ing.summary.ingestId, withExtra: (f.extraFields?.length ?? 0) > 0, missingKey: "skip", antiJoin: true }));
+        await this.db.run(dedupeBatchSql(dataset, this.ing.summary.ingestId, [f.path]));
+        const rows = await this.rowsAddedThisRun(dataset, [f.path]);
+        await recordFiles(this.db, this.ing.summary.ingestId, this.ing.known, [{ path: f.path, scan, kind: "logpush", dataset, rows, duplicates: good - rows, badLines: bad, note: bad > 0 ? `${bad} bad lines left out` : null }]);
+        if (dataset === "ssh_logs") await this.deriveFromSshLogs([f.path]);
+        this.ing.summary.rows[dataset]! += rows;
+        this.ing.summary.duplicates += good - rows;
+        this.ing.summary.badLines += bad;
+        if (bad > 0) this.ing.summary.filesWithBadLines.push({ path: f.path, why: `${bad} of its lines ${bad === 1 ? "is" : "are"} not a JSON record with ${keyFields.join(" and ")} and ${bad === 1 ? "was" : "were"} left out` });
+        this.ing.summary.ingested++;
+      });
+      await this.db.run("DROP TABLE IF EXISTS ssh_log_stage");
+    } catch (err) {
+      if (err instanceof SshLogError && err.code === "ERR_DATABASE_LOCKED") throw err;
+      this.ing.summary.badFiles.push({ path: f.path, why: `it could not be read as Logpush NDJSON (${messageOf(err ?? firstError)}); nothing from it was indexed` });
+    }
+    this.ing.progress(1, sizes.get(f.path) ?? 0);
+  }
+
+  /** Commands from the ssh_logs rows added from `paths` (payloads, or the proxy index's Command), in SQL. */
+  private async deriveFromSshLogs(paths: string[]): Promise<void> {
+    const before = await this.db.rows<{ c: bigint }>(`SELECT count(*) AS c FROM commands`);
+    for (const sql of payloadDerivationSql(this.ing.summary.ingestId, paths)) await this.db.run(sql);
+    const after = await this.db.rows<{ c: bigint }>(`SELECT count(*) AS c FROM commands`);
+    this.pendingDerived.commands += Number(after[0]!.c - before[0]!.c);
   }
 }
 
@@ -485,14 +574,7 @@ export async function ingestPaths(db: AuditDb, paths: string[], opts: IngestOpti
         ing.progress(1, sizes.get(d.path) ?? 0);
       }
     }
-    // Hash, gzip check and line count for every Logpush file, two at a time, in the order they
-    // are inserted: later files are scanned while earlier ones go into DuckDB.
-    const order = DATASET_NAMES.flatMap((name) => detected.filter((d) => d.kind === "logpush" && d.dataset === name));
-    const limit = limiter(2);
-    const scans = new Map(order.map((f) => [f.path, limit(() => scanFile(f.path, { gzip: f.gzip === true, countLines: true })).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))))] as const));
-    for (const name of DATASET_NAMES) {
-      await ing.logpush(name, order.filter((d) => d.dataset === name), sizes, scans);
-    }
+    await ing.logpushLanes(detected.filter((d) => d.kind === "logpush"), sizes);
     for (const d of detected) {
       if (d.kind === "capture" || d.kind === "zip" || d.kind === "asciicast") await ing.recording(d, sizes.get(d.path) ?? 0);
     }

@@ -23,6 +23,12 @@ export interface AuditDb {
   run(sql: string, params?: Record<string, DuckDBValue> | DuckDBValue[]): Promise<void>;
   /** Runs SQL and returns its rows as plain JS objects (BIGINT as bigint, times as Date-like values). */
   rows<T = Record<string, unknown>>(sql: string, params?: Record<string, DuckDBValue> | DuckDBValue[]): Promise<T[]>;
+  /**
+   * Another connection to the same store, with its own transactions (DuckDB runs statements of
+   * different connections at once); its close() closes only that connection.
+   */
+  connect(): Promise<AuditDb>;
+  /** Closes the connection; for the store's first connection, the store as well. */
   close(): void;
 }
 
@@ -44,6 +50,25 @@ export function databaseError(err: unknown, path: string): SshLogError {
   }
   const first = msg.split("\n")[0] ?? msg;
   return new SshLogError(ErrorCode.Database, `The audit database ${path} failed: ${first.replace(/\.$/, "")}.`, { file: path, cause: err });
+}
+
+/** An AuditDb over one connection: errors become ERR_DATABASE naming the store. */
+function wrapConnection(path: string, con: DuckDBConnection, connect: () => Promise<AuditDb>, close: () => void): AuditDb {
+  return {
+    path,
+    con,
+    async run(sql, params) {
+      try { await con.run(sql, params); } catch (err) { throw databaseError(err, path); }
+    },
+    async rows<T>(sql: string, params?: Record<string, DuckDBValue> | DuckDBValue[]) {
+      try {
+        const r = await con.runAndReadAll(sql, params);
+        return r.getRowObjectsJS() as T[];
+      } catch (err) { throw databaseError(err, path); }
+    },
+    connect,
+    close,
+  };
 }
 
 /**
@@ -75,23 +100,17 @@ export async function openAuditDb(path: string, opts: OpenAuditDbOptions = {}): 
     inst.closeSync();
     throw databaseError(err, path);
   }
-  const db: AuditDb = {
-    path,
-    con,
-    async run(sql, params) {
-      try { await con.run(sql, params); } catch (err) { throw databaseError(err, path); }
-    },
-    async rows<T>(sql: string, params?: Record<string, DuckDBValue> | DuckDBValue[]) {
-      try {
-        const r = await con.runAndReadAll(sql, params);
-        return r.getRowObjectsJS() as T[];
-      } catch (err) { throw databaseError(err, path); }
-    },
-    close() {
-      con.closeSync();
-      inst.closeSync();
-    },
-  };
+  const db = wrapConnection(path, con, async () => {
+    const extra = await inst.connect().catch((err: unknown) => { throw databaseError(err, path); });
+    const sibling = wrapConnection(path, extra, db.connect, () => extra.closeSync());
+    try {
+      for (const sql of SESSION_MACROS) await sibling.run(sql);
+    } catch (err) {
+      sibling.close();
+      throw err;
+    }
+    return sibling;
+  }, () => { con.closeSync(); inst.closeSync(); });
   try {
     if (write) {
       for (const sql of schemaStatements()) await db.run(sql);

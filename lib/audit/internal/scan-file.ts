@@ -17,12 +17,13 @@ export interface FileScan {
 /**
  * Hashes a file and, for NDJSON, counts its lines; a gzip file is inflated whole so a damaged or
  * cut stream is caught here (DuckDB's reader stops quietly at such damage and would lose rows).
+ * With `hash: false` the hash is left out (sha256 is ""): the check alone, for a file hashed already.
  *
  * @example const s = await scanFile("a.log.gz", { gzip: true, countLines: true });
  */
-export function scanFile(path: string, opts: { gzip: boolean; countLines: boolean }): Promise<FileScan> {
+export function scanFile(path: string, opts: { gzip: boolean; countLines: boolean; hash?: boolean }): Promise<FileScan> {
   return new Promise((resolve, reject) => {
-    const hash = createHash("sha256");
+    const hash = opts.hash === false ? null : createHash("sha256");
     let bytes = 0;
     let lines = 0;
     let emptyLines = 0;
@@ -41,11 +42,11 @@ export function scanFile(path: string, opts: { gzip: boolean; countLines: boolea
       if (settled) return;
       settled = true;
       if (lastByte !== 10) lines++;
-      resolve({ sha256: hash.digest("hex"), bytes, lines, emptyLines, gzipError });
+      resolve({ sha256: hash?.digest("hex") ?? "", bytes, lines, emptyLines, gzipError });
     };
     const rs = createReadStream(path, { highWaterMark: 1 << 20 });
     rs.on("error", (err) => { if (!settled) { settled = true; reject(err); } });
-    rs.on("data", (c) => { const b = c as Buffer; bytes += b.length; hash.update(b); });
+    rs.on("data", (c) => { const b = c as Buffer; bytes += b.length; hash?.update(b); });
     if (opts.gzip) {
       const gz = createGunzip({ chunkSize: 1 << 20 });
       gz.on("data", (c: Buffer) => { if (opts.countLines) count(c); });

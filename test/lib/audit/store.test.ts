@@ -23,6 +23,19 @@ describe("the audit store file", () => {
   });
   afterAll(() => { db.close(); tmp.cleanup(); });
 
+  it("connect(): a second connection with the session macros, whose close leaves the store open", async () => {
+    const other = await db.connect();
+    // Both answer at once, and the sibling has the macros the first one set (ssh_log_ts, UTC).
+    const [a, b] = await Promise.all([
+      db.rows<{ n: bigint }>("SELECT count(*) AS n FROM access_requests"),
+      other.rows<{ t: string }>("SELECT strftime(ssh_log_ts('2026-10-01T00:00:00Z'), '%H:%M') AS t"),
+    ]);
+    expect(Number(a[0]!.n)).toBeGreaterThan(0);
+    expect(b[0]!.t).toBe("00:00");
+    other.close();
+    expect((await db.rows<{ x: number }>("SELECT 1 AS x"))[0]!.x).toBe(1);
+  });
+
   it("exports every table to Parquet by day, and DuckDB reads back the same rows", async () => {
     const out = join(tmp.dir, "warehouse");
     const r = await exportParquet(db, out);
