@@ -47,7 +47,21 @@ export interface ErrorDetails {
 }
 
 /** Base of every error ssh-log throws on purpose. */
+/** Marks errors of this project, whichever copy of this module made them. */
+const BRAND = Symbol.for("ssh-log.SshLogError");
+
 export class SshLogError extends Error {
+  /**
+   * `err instanceof SshLogError` also holds for an error made by another copy of this module: the
+   * CLI runs from a bundle (dist/cli/bundle/), while `ssh-log view` loads the terminal UI, and the
+   * lib modules it imports, from dist/ (Ink cannot be bundled as CommonJS). Subclasses keep the
+   * plain prototype check.
+   */
+  static override [Symbol.hasInstance](x: unknown): boolean {
+    if (this !== SshLogError) return Function.prototype[Symbol.hasInstance].call(this, x);
+    return typeof x === "object" && x !== null && (x as { [BRAND]?: unknown })[BRAND] === true;
+  }
+
   readonly code: ErrorCode;
   readonly file?: string;
   readonly offset?: number;
@@ -56,6 +70,7 @@ export class SshLogError extends Error {
 
   constructor(code: ErrorCode, message: string, details: ErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    Object.defineProperty(this, BRAND, { value: true });
     this.name = new.target.name;
     this.code = code;
     if (details.file !== undefined) this.file = details.file;
