@@ -1,8 +1,9 @@
 /**
  * `ssh-log index`: puts Logpush exports and recordings into the audit store. Each input is
- * recognised by its content; Logpush files are read by DuckDB itself (its CSV reader hands over
- * whole lines, `json_transform` parses them with each dataset's explicit structure), many files
- * per statement; recordings are read through the Session model. Re-ingesting adds nothing twice:
+ * recognised by its content; Logpush files are read by DuckDB itself (`read_ndjson` with each
+ * dataset's explicit columns, or `json_transform` over whole lines where unknown fields are kept
+ * and for a file that needs the careful path), many files per statement and two datasets at once,
+ * each on its own connection; recordings are read through the Session model. Re-ingesting adds nothing twice:
  * a file whose content hash is stored is skipped, and records whose key (RayID;
  * SessionID+ProgramID; SessionID) is stored are left out.
  *

@@ -104,8 +104,8 @@ export function payloadDerivationSql(ingestId: number, files: string[]): string[
  * The output lines of every ssh_logs payload, computed when read (the `transcripts` view): split
  * at "\n", each line timed when its "\n" arrived (the last line: the last output), escapes
  * removed, then per "\r" segment backspaces applied and controls dropped, the segments drawn
- * over each other from the line start. Computing them on read keeps ingest at the speed of
- * DuckDB's own reader; a search over a month of payloads still takes seconds.
+ * over each other from the line start. Computing them on read keeps this work (several times
+ * that of the commands) out of ingest; a search over a month of payloads still takes seconds.
  */
 export function payloadTranscriptSql(): string {
   const esc = lit(ESCAPES_RE2);
