@@ -58,7 +58,7 @@ Exit codes: 0 done; 3 partial (cut or altered: the zip holds what authenticated)
       }
       const { openCaptureFile } = await import("../../lib/session/open-capture-file.js");
       const session = await openCaptureFile(logPath, keyPath, { warn: (m) => io.err(m) });
-      const r = await writeDecryptedZip(session, outPath);
+      const r = await writeDecryptedZip(session, outPath).finally(() => session.close());
       const error = r.outcome.error;
       if (flags.json) {
         io.out(JSON.stringify({

@@ -65,6 +65,8 @@ Exit codes: 0 done; 3 partial (some files, or part of one, could not be read); 2
         } catch (err) {
           if (err instanceof OutputClosedError) return; // `| head` had what it wanted
           throw err;
+        } finally {
+          await session.close();
         }
         const error = r.outcome.error;
         if (error) {
@@ -92,7 +94,8 @@ Exit codes: 0 done; 3 partial (some files, or part of one, could not be read); 2
       const outs = outputNames(inputs, flags.output, EXPORT_SUFFIX[flags.format]);
       const summary = await runBatch(inputs, async (input, i) => {
         const session = await open(input);
-        const r = await exportSession(session, flags.format, outs[i]!, io.stdout);
+        // Closed even when the export fails before reading it: a long batch must not pile up open files.
+        const r = await exportSession(session, flags.format, outs[i]!, io.stdout).finally(() => session.close());
         const e = r.outcome.error;
         return { output: outs[i]!, status: e ? "partial" : "ok", error: e ? { code: e.code, message: e.message } : null, detail: r.detail };
       }, { progress: io.stderr.isTTY ? io.stderr : null });

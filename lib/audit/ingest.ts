@@ -238,7 +238,11 @@ class Ingest {
       const scan = await scanFile(f.path, { gzip: false, countLines: false });
       if (this.known.has(scan.sha256)) { this.summary.alreadyIndexed++; return; }
       const session = await openRecording(f.path, kind, this.opts.keyPath ?? null, (m) => this.opts.warn?.(m));
-      await this.indexSession(session, f.path, kind, scan);
+      try {
+        await this.indexSession(session, f.path, kind, scan);
+      } finally {
+        await session.close();
+      }
     } catch (err) {
       // The store failing is not the recording's fault: stop and say so.
       if (err instanceof SshLogError && (err.code === "ERR_DATABASE_LOCKED" || err.code === "ERR_DATABASE")) throw err;

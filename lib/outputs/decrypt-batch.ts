@@ -31,7 +31,8 @@ export async function decryptBatch(keyPath: string, inputs: string[], opts: Decr
   return runBatch(inputs, async (input, i) => {
     // The key's warnings (loose permissions) are the same for every file: say them once.
     const session = await openCaptureFile(input, keyPath, { warn: (m) => { if (!warned) opts.warn?.(m); warned = true; } });
-    const r = await writeDecryptedZip(session, outs[i]!);
+    // Closed even when the zip fails before reading it: a long batch must not pile up open files.
+    const r = await writeDecryptedZip(session, outs[i]!).finally(() => session.close());
     const e = r.outcome.error;
     const detail = `${r.outcome.blocks} blocks, ${r.outcome.events} packets, ${r.entries.map((x) => `${x.name} ${x.bytes} bytes`).join(", ")}`;
     return { output: outs[i]!, status: e ? "partial" : "ok", error: e ? { code: e.code, message: e.message } : null, detail };

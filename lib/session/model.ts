@@ -59,11 +59,57 @@ export interface Session {
   batches(): AsyncIterable<SessionEvent[]>;
   events(): AsyncIterable<SessionEvent>;
   readonly outcome: ReadOutcome;
+  /**
+   * Releases the file (and whatever else is open) when the events will not be read to the end:
+   * after looking at `info` only, say. Reading every event, or leaving a `for await` early,
+   * releases it as well; calling close() again does nothing. Events cannot be read after it.
+   */
+  close(): Promise<void>;
 }
 
-/** Builds `events()` from `batches()`: the one definition every Session implementation shares. */
-export async function* eventsOf(batches: AsyncIterable<SessionEvent[]>): AsyncIterable<SessionEvent> {
+/** Builds `events()` from `batches()`. */
+async function* eventsOf(batches: AsyncIterable<SessionEvent[]>): AsyncIterable<SessionEvent> {
   for await (const batch of batches) yield* batch;
+}
+
+/** What a reader hands to `sessionOf`. */
+export interface SessionParts {
+  info: SessionInfo;
+  outcome: ReadOutcome;
+  /** Reads the events, once; releases what it holds when it ends, however it ends (its `finally`). */
+  read: () => AsyncGenerator<SessionEvent[], void, undefined>;
+  /** Releases what is open when `read` never started (close() before reading). */
+  release?: () => Promise<void> | void;
+}
+
+/**
+ * The one Session every reader returns: `batches()` readable once, `events()` on top of it, and
+ * `close()`, which ends a read in progress (running its `finally`) or releases what a read never
+ * started would have.
+ *
+ * @example return sessionOf({ info, outcome, read, release: () => fh.close() });
+ */
+export function sessionOf(parts: SessionParts): Session {
+  let reading: AsyncGenerator<SessionEvent[], void, undefined> | null = null;
+  let closed = false;
+  async function* batches(): AsyncGenerator<SessionEvent[], void, undefined> {
+    if (closed) throw new Error("a closed Session's events cannot be read");
+    if (reading !== null) throw new Error("a Session's events can be read only once");
+    reading = parts.read();
+    yield* reading;
+  }
+  return {
+    info: parts.info,
+    outcome: parts.outcome,
+    batches,
+    events: () => eventsOf(batches()),
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (reading !== null) await reading.return(undefined);
+      else await parts.release?.();
+    },
+  };
 }
 
 /** A fresh outcome for a reader to fill in. */

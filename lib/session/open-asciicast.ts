@@ -1,6 +1,6 @@
 import { BadInputError, ErrorCode, LimitError, SshLogError } from "../errors.js";
 import { Source } from "../format/packets.js";
-import { eventsOf, newOutcome, type Session, type SessionEvent, type SessionInfo } from "./model.js";
+import { newOutcome, sessionOf, type Session, type SessionEvent, type SessionInfo } from "./model.js";
 import { readChunks } from "./read-chunks.js";
 
 export interface OpenAsciicastOptions {
@@ -135,11 +135,8 @@ export async function openAsciicast(path: string, opts: OpenAsciicastOptions = {
     ...opts.info,
   };
   const outcome = newOutcome();
-  let used = false;
 
-  async function* batches(): AsyncIterable<SessionEvent[]> {
-    if (used) throw new Error("a Session's events can be read only once");
-    used = true;
+  async function* read(): AsyncGenerator<SessionEvent[], void, undefined> {
     let batch: SessionEvent[] = [];
     let lineNo = 1;
     let last = 0;
@@ -189,7 +186,7 @@ export async function openAsciicast(path: string, opts: OpenAsciicastOptions = {
       await it.return?.();
     }
   }
-  return { info, outcome, batches, events: () => eventsOf(batches()) };
+  return sessionOf({ info, outcome, read, release: async () => { await it.return?.(); } });
 }
 
 /**

@@ -4,7 +4,7 @@ import { CaptureFramer, truncationError, type FrameEvent } from "../format/frami
 import { type CaptureHeader, parseHeader } from "../format/header.js";
 import { DEFAULT_LIMITS, type ParseLimits } from "../format/limits.js";
 import { PacketParser } from "../format/packets.js";
-import { eventsOf, newOutcome, type Session, type SessionEvent, type SessionInfo } from "./model.js";
+import { newOutcome, sessionOf, type Session, type SessionEvent, type SessionInfo } from "./model.js";
 import { DEFAULT_CHUNK_BYTES, readChunks } from "./read-chunks.js";
 
 export interface OpenCaptureOptions {
@@ -103,16 +103,13 @@ export async function openCapture(path: string, opts: OpenCaptureOptions): Promi
   }
   const info = infoFromHeader(path, header);
   const declared = header.dataSize;
-  let used = false;
 
-  async function* batches(): AsyncIterable<SessionEvent[]> {
-    if (used) throw new Error("a Session's events can be read only once");
-    used = true;
+  async function* readAll(): AsyncGenerator<SessionEvent[], void, undefined> {
     yield* read();
     if (strict && outcome.error) throw outcome.error;
   }
 
-  async function* read(): AsyncIterable<SessionEvent[]> {
+  async function* read(): AsyncGenerator<SessionEvent[], void, undefined> {
     let batch: SessionEvent[] = [];
     const onPacket = (p: SessionEvent): void => { batch.push(p); };
     // The first problem ends reading; strict mode throws it only after the packets that
@@ -182,5 +179,5 @@ export async function openCapture(path: string, opts: OpenCaptureOptions): Promi
       await chunks.return?.();
     }
   }
-  return { info, outcome, batches, events: () => eventsOf(batches()) };
+  return sessionOf({ info, outcome, read: readAll, release: async () => { await chunks.return?.(); } });
 }

@@ -5,7 +5,7 @@ import { BadInputError, SshLogError, TruncatedError, fsError } from "../errors.j
 import type { ExitData, Pty } from "../format/header.js";
 import { Source } from "../format/packets.js";
 import { formatDelay } from "../outputs/script-format.js";
-import { eventsOf, newOutcome, type Session, type SessionEvent, type SessionInfo } from "./model.js";
+import { newOutcome, sessionOf, type Session, type SessionEvent, type SessionInfo } from "./model.js";
 
 const MAX_ENTRIES = 64;
 const EVENT_BYTES = 64 * 1024;
@@ -50,7 +50,7 @@ class ByteReader {
   private buf: Buffer = Buffer.alloc(0);
   private done = false;
   private readonly it: AsyncIterator<Buffer>;
-  constructor(stream: Readable) { this.it = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>; }
+  constructor(private readonly stream: Readable) { this.it = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>; }
 
   private async fill(): Promise<boolean> {
     if (this.done) return false;
@@ -93,7 +93,14 @@ class ByteReader {
     return this.buf;
   }
 
-  async close(): Promise<void> { await this.it.return?.(); }
+  /**
+   * Ends the stream, read or not (an iterator never started would not destroy it on return(), and
+   * yauzl keeps the zip open until every entry stream is destroyed or read to its end).
+   */
+  async close(): Promise<void> {
+    this.stream.destroy();
+    await this.it.return?.();
+  }
 }
 
 const START = /^(?:Session|Script) started on (\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\+00(?::00)?)?\s*\[(.*)\]\s*$/;
@@ -188,6 +195,12 @@ export async function openZip(path: string): Promise<Session> {
     zip.close();
     throw zipError(err, path);
   }
+  // Resolves once the file is really closed: yauzl closes it after the last entry stream ends.
+  let closing: Promise<void> | null = null;
+  const closeZip = (): Promise<void> => (closing ??= new Promise<void>((resolve) => {
+    zip.once("close", () => resolve());
+    zip.close();
+  }));
   const open = async (entry: yauzl.Entry): Promise<Readable> => {
     try {
       return await new Promise<Readable>((res, rej) => zip.openReadStream(entry, (e, s) => (e ? rej(e) : res(s!))));
@@ -200,25 +213,37 @@ export async function openZip(path: string): Promise<Session> {
   const client = entries.get("data_from_client.txt");
   const server = entries.get("data_from_server.txt");
   const outcome = newOutcome();
-  let used = false;
-  const once = (): void => {
-    if (used) throw new Error("a Session's events can be read only once");
-    used = true;
-  };
 
   if (data && times) {
-    const dataReader = new ByteReader(await open(data));
-    const first = await dataReader.line(4096);
-    const start = first === null ? null : parseStartLine(first);
-    if (start === null) {
-      await dataReader.close();
-      zip.close();
-      throw notOurs(path, "its term_data.txt does not begin with a \"Session started on\" line");
+    // Whatever fails while opening the entries closes what was opened, and the zip.
+    const opened: ByteReader[] = [];
+    const reader = async (entry: yauzl.Entry): Promise<ByteReader> => {
+      const r = new ByteReader(await open(entry));
+      opened.push(r);
+      return r;
+    };
+    let dataReader: ByteReader;
+    let timesReader: ByteReader;
+    let start: NonNullable<ReturnType<typeof parseStartLine>>;
+    try {
+      dataReader = await reader(data);
+      const first = await dataReader.line(4096);
+      const parsed = first === null ? null : parseStartLine(first);
+      if (parsed === null) throw notOurs(path, "its term_data.txt does not begin with a \"Session started on\" line");
+      start = parsed;
+      timesReader = await reader(times);
+    } catch (err) {
+      for (const r of opened) await r.close();
+      await closeZip();
+      throw err instanceof SshLogError ? err : zipError(err, path);
     }
     const info: SessionInfo = { kind: "zip", path, startedAt: start.startedAt, pty: start.pty, exit: null, command: null, extra: {} };
-    const timesReader = new ByteReader(await open(times));
-    async function* batches(): AsyncIterable<SessionEvent[]> {
-      once();
+    const release = async (): Promise<void> => {
+      await dataReader.close();
+      await timesReader.close();
+      await closeZip();
+    };
+    async function* read(): AsyncGenerator<SessionEvent[], void, undefined> {
       let batch: SessionEvent[] = [];
       let micros = 0;
       let lineNo = 0;
@@ -258,20 +283,17 @@ export async function openZip(path: string): Promise<Session> {
       } catch (err) {
         throw zipError(err, path);
       } finally {
-        await dataReader.close();
-        await timesReader.close();
-        zip.close();
+        await release();
       }
     }
-    return { info, outcome, batches, events: () => eventsOf(batches()) };
+    return sessionOf({ info, outcome, read, release });
   }
 
   if (client && server) {
     const date = server.getLastModDate();
     const startedAt = Number.isFinite(date.getTime()) ? Math.floor(date.getTime() / 1000) : 0;
     const info: SessionInfo = { kind: "zip", path, startedAt, pty: null, exit: null, command: null, extra: { startedAtSource: "zip entry time" } };
-    async function* batches(): AsyncIterable<SessionEvent[]> {
-      once();
+    async function* read(): AsyncGenerator<SessionEvent[], void, undefined> {
       try {
         for (const [entry, source] of [[client!, Source.Client], [server!, Source.Server]] as const) {
           const reader = new ByteReader(await open(entry));
@@ -290,10 +312,10 @@ export async function openZip(path: string): Promise<Session> {
       } catch (err) {
         throw zipError(err, path);
       } finally {
-        zip.close();
+        await closeZip();
       }
     }
-    return { info, outcome, batches, events: () => eventsOf(batches()) };
+    return sessionOf({ info, outcome, read, release: closeZip });
   }
   zip.close();
   throw notOurs(path, `it holds ${[...entries.keys()].slice(0, 5).join(", ") || "no files"} instead of term_data.txt and term_times.txt (or data_from_client.txt and data_from_server.txt)`);

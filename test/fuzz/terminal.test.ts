@@ -5,7 +5,7 @@ import { writeAsciicast } from "../../lib/outputs/asciicast.js";
 import { writeCommandsJsonl } from "../../lib/outputs/commands.js";
 import { Sink } from "../../lib/outputs/output-target.js";
 import { writeTextTranscript } from "../../lib/outputs/text-transcript.js";
-import { eventsOf, newOutcome, type Session, type SessionEvent } from "../../lib/session/model.js";
+import { newOutcome, sessionOf, type Session, type SessionEvent } from "../../lib/session/model.js";
 import { expectTyped, fuzzParams, fuzzTimeout } from "./fuzz-config.js";
 
 /**
@@ -35,18 +35,15 @@ const stream = fc.array(fc.record({
 
 function session(events: SessionEvent[], pty: boolean, cols: number, rows: number): Session {
   const outcome = newOutcome();
-  let used = false;
-  async function* batches(): AsyncIterable<SessionEvent[]> {
-    if (used) throw new Error("read once");
-    used = true;
+  async function* read(): AsyncGenerator<SessionEvent[], void, undefined> {
     outcome.events = events.length;
     outcome.complete = true;
     yield events;
   }
-  return {
+  return sessionOf({
     info: { kind: "asciicast", path: "hostile.cast", startedAt: 1773273918, pty: pty ? { term: "xterm-256color", width: cols, height: rows, modes: [] } : null, exit: null, command: null, extra: {} },
-    outcome, batches, events: () => eventsOf(batches()),
-  };
+    outcome, read,
+  });
 }
 
 /** A sink that counts and discards. */

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { newOutcome, eventsOf, type Session, type SessionEvent, type SessionInfo } from "../../lib/session/model.js";
+import { newOutcome, sessionOf, type Session, type SessionEvent, type SessionInfo } from "../../lib/session/model.js";
 
 /** fixtures/terminal: real bash, vim and password-prompt sessions (scripts/record-terminal-fixtures.js). */
 export const TERMINAL_DIR = fileURLToPath(new URL("../../fixtures/terminal/", import.meta.url));
@@ -15,9 +15,9 @@ export const LOGPUSH_DIR = fileURLToPath(new URL("../../fixtures/logpush/", impo
 export function syntheticSession(steps: Array<[number, "i" | "o", string]>, info: Partial<SessionInfo> = {}): Session {
   const events: SessionEvent[] = steps.map(([t, k, d]) => ({ source: k === "i" ? 0 : 1, code: 0, elapsedMicros: Math.round(t * 1e6), data: Buffer.from(d, "utf8") }));
   const outcome = newOutcome();
-  async function* batches(): AsyncIterable<SessionEvent[]> { outcome.events = events.length; outcome.complete = true; yield events; }
-  return {
+  async function* read(): AsyncGenerator<SessionEvent[], void, undefined> { outcome.events = events.length; outcome.complete = true; yield events; }
+  return sessionOf({
     info: { kind: "asciicast", path: "synthetic.cast", startedAt: 1773273918, pty: { term: "xterm-256color", width: 80, height: 24, modes: [] }, exit: null, command: null, extra: {}, ...info },
-    outcome, batches, events: () => eventsOf(batches()),
-  };
+    outcome, read,
+  });
 }

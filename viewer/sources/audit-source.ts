@@ -8,7 +8,7 @@ import { NotFoundError, SshLogError, UsageError, ErrorCode } from "../../lib/err
 import { openAuditDb, type AuditDb } from "../../lib/audit/open-db.js";
 import { openLogpushRecord } from "../../lib/session/open-logpush-payload.js";
 import { openWithKeys } from "./open-with-keys.js";
-import { eventsOf, newOutcome, type Session, type SessionEvent } from "../../lib/session/model.js";
+import { newOutcome, sessionOf, type Session, type SessionEvent } from "../../lib/session/model.js";
 import { parseFilter } from "../logic/filter.js";
 import { formatTime } from "../logic/format.js";
 import { isRisky } from "../logic/risky.js";
@@ -130,25 +130,28 @@ const PROGRAM_GAP_MICROS = 1_000_000;
 function sequentialSession(parts: Array<{ programId: string; session: Session; startMicros: number }>, path: string, shifts: Map<string, number>): Session {
   const first = parts[0]!.session;
   const outcome = newOutcome();
-  let used = false;
-  async function* batches(): AsyncIterable<SessionEvent[]> {
-    if (used) throw new Error("a Session's events can be read only once");
-    used = true;
-    let end = 0;
-    for (const [i, { programId, session, startMicros }] of parts.entries()) {
-      const shift = i === 0 ? startMicros : Math.max(startMicros, end + PROGRAM_GAP_MICROS);
-      shifts.set(programId, shift);
-      for await (const batch of session.batches()) {
-        const out = batch.map((ev) => ({ ...ev, elapsedMicros: ev.elapsedMicros + shift }));
-        if (out.length > 0) end = Math.max(end, out[out.length - 1]!.elapsedMicros);
-        outcome.events += out.length;
-        yield out;
+  // Every part is closed when the reading ends, however it ends (the parts not reached included).
+  const release = async (): Promise<void> => { await Promise.all(parts.map((p) => p.session.close())); };
+  async function* read(): AsyncGenerator<SessionEvent[], void, undefined> {
+    try {
+      let end = 0;
+      for (const [i, { programId, session, startMicros }] of parts.entries()) {
+        const shift = i === 0 ? startMicros : Math.max(startMicros, end + PROGRAM_GAP_MICROS);
+        shifts.set(programId, shift);
+        for await (const batch of session.batches()) {
+          const out = batch.map((ev) => ({ ...ev, elapsedMicros: ev.elapsedMicros + shift }));
+          if (out.length > 0) end = Math.max(end, out[out.length - 1]!.elapsedMicros);
+          outcome.events += out.length;
+          yield out;
+        }
+        if (session.outcome.error && outcome.error === null) outcome.error = session.outcome.error;
       }
-      if (session.outcome.error && outcome.error === null) outcome.error = session.outcome.error;
+      outcome.complete = outcome.error === null;
+    } finally {
+      await release();
     }
-    outcome.complete = outcome.error === null;
   }
-  return { info: { ...first.info, path }, outcome, batches, events: () => eventsOf(batches()) };
+  return sessionOf({ info: { ...first.info, path }, outcome, read, release });
 }
 
 /**

@@ -132,7 +132,9 @@ export class FileSessionSource implements SessionSource {
     if (kind === "logpush") return null;
     try {
       if (kind !== "capture") {
-        const info = (await openSession(path)).info;
+        const session = await openSession(path);
+        await session.close(); // only its metadata is shown here: the events are read on replay
+        const info = session.info;
         const flags: Flag[] = info.exit === null ? [Flag.NoExit] : [];
         const row: SessionRow = {
           ...base, startedAt: info.startedAt, program: info.pty ? "pty" : "exec",

@@ -19,7 +19,9 @@ describe("typescript export", () => {
   for (const c of fixtureCases()) {
     if (!c.pty) {
       it(`${c.name}: refused (an exec session has no terminal)`, async () => {
-        await expect(writeTypescript(await openCapture(c.log, { privateKey: fixtureKey() }), join(tmp.dir, c.name))).rejects.toMatchObject({ code: "ERR_USAGE" });
+        const s = await openCapture(c.log, { privateKey: fixtureKey() });
+        await expect(writeTypescript(s, join(tmp.dir, c.name))).rejects.toMatchObject({ code: "ERR_USAGE" });
+        await s.close(); // refused before reading: the file is the caller's to release
       });
       continue;
     }

@@ -1,9 +1,10 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { writeFileSync } from "node:fs";
+import { readdirSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeDecryptedZip } from "../../../lib/outputs/zip.js";
 import { detectInputKind, openSession } from "../../../lib/session/open-any.js";
 import { openCapture } from "../../../lib/session/open-capture.js";
+import type { Session } from "../../../lib/session/model.js";
 import { fixtureCases, fixtureKey, tempDirWithKey } from "../../helpers/fixtures.js";
 import { LOGPUSH_DIR, terminalCast } from "../../helpers/sessions.js";
 
@@ -21,11 +22,12 @@ describe("openSession", () => {
     const day = join(LOGPUSH_DIR, "ssh_logs/20261001");
     expect(await detectInputKind(day, { logpushSession: "5fbec211-0" })).toBe("logpush");
 
-    expect((await openSession(c.log, { keyPath: tmp.key })).info.kind).toBe("capture");
-    expect((await openSession(c.log, { privateKey: fixtureKey() })).info.kind).toBe("capture");
-    expect((await openSession(zip)).info.kind).toBe("zip");
-    expect((await openSession(terminalCast("sudo"))).info.kind).toBe("asciicast");
-    expect((await openSession(day, { logpushSession: "5fbec211-0" })).info.kind).toBe("logpush");
+    const kindOf = async (s: Session): Promise<string> => { await s.close(); return s.info.kind; };
+    expect(await kindOf(await openSession(c.log, { keyPath: tmp.key }))).toBe("capture");
+    expect(await kindOf(await openSession(c.log, { privateKey: fixtureKey() }))).toBe("capture");
+    expect(await kindOf(await openSession(zip))).toBe("zip");
+    expect(await kindOf(await openSession(terminalCast("sudo")))).toBe("asciicast");
+    expect(await kindOf(await openSession(day, { logpushSession: "5fbec211-0" }))).toBe("logpush");
   });
 
   it("a gzipped or JSON Logpush file is recognised without --logpush", async () => {
@@ -47,5 +49,60 @@ describe("openSession", () => {
     await expect(openSession(empty)).rejects.toMatchObject({ code: "ERR_EMPTY_FILE" });
     await expect(openSession(`${tmp.key}.pub`)).rejects.toMatchObject({ code: "ERR_SWAPPED_ARGUMENTS" });
     await expect(openSession(tmp.key)).rejects.toMatchObject({ code: "ERR_SWAPPED_ARGUMENTS" });
+  });
+});
+
+/** The files this process holds open (its /proc/self/fd links). */
+function openFiles(): string[] {
+  const out: string[] = [];
+  for (const fd of readdirSync("/proc/self/fd")) {
+    try { out.push(readlinkSync(`/proc/self/fd/${fd}`)); } catch { /* closed meanwhile */ }
+  }
+  return out;
+}
+
+describe("Session.close()", () => {
+  const inputs = async (): Promise<Array<[string, () => Promise<Session>, string]>> => {
+    const pty = fixtureCases().find((x) => x.name === "pty-exit0")!;
+    const exec = fixtureCases().find((x) => !x.pty)!;
+    const ptyZip = join(tmp.dir, "close-pty.zip");
+    const execZip = join(tmp.dir, "close-exec.zip");
+    await writeDecryptedZip(await openCapture(pty.log, { privateKey: fixtureKey() }), ptyZip);
+    await writeDecryptedZip(await openCapture(exec.log, { privateKey: fixtureKey() }), execZip);
+    return [
+      ["capture", () => openSession(pty.log, { keyPath: tmp.key }), pty.log],
+      ["zip of a terminal session", () => openSession(ptyZip), ptyZip],
+      ["zip of an exec session", () => openSession(execZip), execZip],
+      ["asciicast", () => openSession(terminalCast("sudo")), terminalCast("sudo")],
+    ];
+  };
+
+  it("releases the file of a session whose events were never read, and refuses to read after it", async () => {
+    for (const [what, open, path] of await inputs()) {
+      const s = await open();
+      expect(openFiles(), what).toContain(path);
+      await s.close();
+      await s.close(); // again: nothing happens
+      expect(openFiles(), what).not.toContain(path);
+      await expect((async () => { for await (const b of s.batches()) void b; })(), what).rejects.toThrow(/closed Session/);
+    }
+  });
+
+  it("ends a read in progress and releases the file; reading all of it releases it too", async () => {
+    for (const [what, open, path] of await inputs()) {
+      const s = await open();
+      const it = s.batches()[Symbol.asyncIterator]();
+      expect((await it.next()).done, what).toBe(false);
+      await s.close();
+      expect(openFiles(), what).not.toContain(path);
+      expect((await it.next()).done, what).toBe(true);
+
+      const whole = await open();
+      let events = 0;
+      for await (const b of whole.batches()) events += b.length;
+      expect(events, what).toBeGreaterThan(0);
+      expect(openFiles(), what).not.toContain(path);
+      await whole.close();
+    }
   });
 });
