@@ -13,6 +13,7 @@
  *   console.log(summary.rows.access_requests, summary.badFiles);
  */
 import { createHash } from "node:crypto";
+import { availableParallelism } from "node:os";
 import type { DuckDBAppender } from "@duckdb/node-api";
 import { SshLogError } from "../errors.js";
 import { readPrivateKeyFile } from "../crypto/keys.js";
@@ -83,8 +84,11 @@ interface LaneFile { f: DetectedInput; hash: FileScan; check: Promise<FileScan |
 /** Thrown when damaged gzip files turn up once a batch's INSERT ran: it rolls back and goes in without them. */
 class DamagedFiles extends Error {}
 
-/** Datasets ingested at once, each on its own connection (DuckDB's COMMIT and the commands derivation use one core). */
-const LANES = 2;
+/**
+ * Datasets ingested at once, each on its own connection: one per core (DuckDB's COMMIT and the
+ * commands derivation use one core each). On 2 cores, 2 lanes measured faster than 1 or 3.
+ */
+const LANES = Math.max(1, availableParallelism());
 
 const TABLES = [...DATASET_NAMES, "recordings", "commands", "recording_transcripts"];
 
