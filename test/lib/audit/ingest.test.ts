@@ -201,6 +201,33 @@ describe("ingest of damaged and mixed inputs", () => {
     }
   });
 
+  it("takes a file copied into two folders once, while the datasets go in side by side", async () => {
+    // Two copies of one file per dataset, under different names: the lanes run at once, and each
+    // file's content goes in once, whichever copy comes first; the other counts as indexed before.
+    const dir = join(tmp.dir, "copies");
+    const per = ["access_requests", "ssh_logs", "zero_trust_network_sessions"].map((d) => filesOf(join(LOGPUSH_DIR, d))[0]!);
+    per.forEach((f, i) => {
+      for (const copy of ["a", "b"]) {
+        mkdirSync(join(dir, copy), { recursive: true });
+        copyFileSync(f, join(dir, copy, `${i}.log.gz`));
+      }
+    });
+    const db = await openAuditDb(join(tmp.dir, "copies.duckdb"), { write: true });
+    try {
+      const s = await ingestPaths(db, [dir]);
+      expect(s.files).toBe(6);
+      expect(s.ingested).toBe(3);
+      expect(s.alreadyIndexed).toBe(3);
+      expect(s.badFiles).toEqual([]);
+      const lines = (f: string): number => gunzipSync(readFileSync(f)).toString().split("\n").filter((l) => l.trim() !== "").length;
+      const [c] = await queryObjects(db, "SELECT (SELECT count(*) FROM access_requests) AS a, (SELECT count(*) FROM ssh_logs) AS s, (SELECT count(*) FROM zero_trust_network_sessions) AS z, (SELECT count(*) FROM ingested_files) AS f");
+      expect([num(c!.a), num(c!.s), num(c!.z), num(c!.f)]).toEqual([...per.map(lines), 3]);
+      expect(s.rows.access_requests! + s.rows.ssh_logs! + s.rows.zero_trust_network_sessions!).toBe(per.map(lines).reduce((a, b) => a + b, 0));
+    } finally {
+      db.close();
+    }
+  });
+
   it("names a path that does not exist", async () => {
     const db = await openAuditDb(join(tmp.dir, "missing.duckdb"), { write: true });
     try {
