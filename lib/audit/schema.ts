@@ -123,7 +123,8 @@ export function schemaStatements(): string[] {
 
 /**
  * Connection-local helpers: `ssh_log_ts(text)` turns an RFC 3339 string or a unix time (seconds,
- * milliseconds, microseconds or nanoseconds, told apart by magnitude) into a TIMESTAMPTZ.
+ * milliseconds, microseconds or nanoseconds, told apart by magnitude) into a TIMESTAMPTZ;
+ * `ssh_log_within` and `ssh_log_match` are the reports' --since/--until and --user/--target filters.
  */
 export const SESSION_MACROS = [
   `SET TimeZone = 'UTC'`,
@@ -137,6 +138,8 @@ export const SESSION_MACROS = [
       WHEN abs(v::DOUBLE) >= 1e11 THEN make_timestamp((v::DOUBLE * 1000)::BIGINT)
       ELSE make_timestamp((v::DOUBLE * 1000000)::BIGINT) END) AT TIME ZONE 'UTC'
     END`,
+  // Report time windows: --since inclusive, --until exclusive; a NULL bound is open.
+  `CREATE OR REPLACE TEMP MACRO ssh_log_within(t, since, until) AS (since IS NULL OR t >= since) AND (until IS NULL OR t < until)`,
   // Report filters: exact (case-insensitive), a glob (prod-*), or a host's first label (tgt-prod-db
   // matches tgt-prod-db.infra.example.com). A NULL pattern matches everything.
   `CREATE OR REPLACE TEMP MACRO ssh_log_match(v, pat) AS pat IS NULL OR (v IS NOT NULL AND (

@@ -61,8 +61,7 @@ export async function searchText(db: AuditDb, text: string, o: SearchOptions = {
       FROM transcripts WHERE ${where.replace("%s", "text")}`);
   }
   const sql = `SELECT * FROM (${parts.join("\nUNION ALL\n")}) AS hit
-    WHERE ($since::TIMESTAMPTZ IS NULL OR time >= $since::TIMESTAMPTZ)
-      AND ($until::TIMESTAMPTZ IS NULL OR time < $until::TIMESTAMPTZ)
+    WHERE ssh_log_within(time, $since::TIMESTAMPTZ, $until::TIMESTAMPTZ)
       AND (ssh_log_match("user", $user::VARCHAR) OR ssh_log_match(unix_user, $user::VARCHAR))
       AND ssh_log_match(target, $target::VARCHAR)
     ORDER BY time NULLS LAST, session_id, offset_s

@@ -118,6 +118,17 @@ describe("ssh-log index, query, report, search, export-parquet", () => {
     expect((await runCli(["search", "x", "--in", "elsewhere", "--db", db])).code).toBe(2);
   });
 
+  it("search: --since is inclusive and --until exclusive", async () => {
+    const all = JSON.parse((await runCli(["search", "rm -rf", "--db", db, "--format", "json"])).stdout) as Array<{ time: string }>;
+    const t = all.map((x) => x.time).sort()[0]!;
+    const count = async (...window: string[]): Promise<number> =>
+      (JSON.parse((await runCli(["search", "rm -rf", "--db", db, "--format", "json", ...window])).stdout) as unknown[]).length;
+    const at = all.filter((x) => Date.parse(x.time) - Date.parse(t) < 1000).length;
+    expect(await count("--since", t)).toBe(all.length);
+    expect(await count("--until", t)).toBe(0);
+    expect(await count("--since", t, "--until", new Date(Date.parse(t) + 1000).toISOString())).toBe(at);
+  });
+
   it("export-parquet: writes each table and refuses to overwrite without --force", async () => {
     const out = join(k.dir, "warehouse");
     const r = await runCli(["export-parquet", "--out", out, "--db", db, "--json"]);

@@ -5,8 +5,7 @@ WITH s AS (
   SELECT *, timezone($tz::VARCHAR, started_at) AS local_start
   FROM sessions
   WHERE started_at IS NOT NULL
-    AND ($since::TIMESTAMPTZ IS NULL OR started_at >= $since::TIMESTAMPTZ)
-    AND ($until::TIMESTAMPTZ IS NULL OR started_at < $until::TIMESTAMPTZ)
+    AND ssh_log_within(started_at, $since::TIMESTAMPTZ, $until::TIMESTAMPTZ)
     AND (ssh_log_match(user_email, $user::VARCHAR) OR ssh_log_match(username, $user::VARCHAR))
     AND ssh_log_match(target_id, $target::VARCHAR)
 )

@@ -11,8 +11,7 @@ SELECT
   max(CreatedAt) AS last_denied
 FROM access_requests
 WHERE Allowed IS FALSE
-  AND ($since::TIMESTAMPTZ IS NULL OR CreatedAt >= $since::TIMESTAMPTZ)
-  AND ($until::TIMESTAMPTZ IS NULL OR CreatedAt < $until::TIMESTAMPTZ)
+  AND ssh_log_within(CreatedAt, $since::TIMESTAMPTZ, $until::TIMESTAMPTZ)
   AND ssh_log_match(Email, $user::VARCHAR)
   AND ssh_log_match(AppDomain, $target::VARCHAR)
 GROUP BY ALL

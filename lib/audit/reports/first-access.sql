@@ -13,8 +13,7 @@ WITH firsts AS (
 )
 SELECT first_session, user_email AS "user", target_id AS target, unix_user, sessions_since, session_id
 FROM firsts
-WHERE ($since::TIMESTAMPTZ IS NULL OR first_session >= $since::TIMESTAMPTZ)
-  AND ($until::TIMESTAMPTZ IS NULL OR first_session < $until::TIMESTAMPTZ)
+WHERE ssh_log_within(first_session, $since::TIMESTAMPTZ, $until::TIMESTAMPTZ)
   AND ssh_log_match(user_email, $user::VARCHAR)
   AND ssh_log_match(target_id, $target::VARCHAR)
 ORDER BY first_session, "user", target

@@ -3,8 +3,7 @@
 -- about: One row per SSH session whose unix user is root or in which a command ran sudo, su, doas or pkexec, with the elevating commands. --user matches the email or the unix user, --target the TargetID.
 WITH s AS (
   SELECT * FROM sessions
-  WHERE ($since::TIMESTAMPTZ IS NULL OR started_at >= $since::TIMESTAMPTZ)
-    AND ($until::TIMESTAMPTZ IS NULL OR started_at < $until::TIMESTAMPTZ)
+  WHERE ssh_log_within(started_at, $since::TIMESTAMPTZ, $until::TIMESTAMPTZ)
     AND (ssh_log_match(user_email, $user::VARCHAR) OR ssh_log_match(username, $user::VARCHAR))
     AND ssh_log_match(target_id, $target::VARCHAR)
 ), elevated AS (

@@ -4,8 +4,7 @@
 WITH c AS (
   SELECT *, unnest(ssh_log_risky(command)) AS pattern
   FROM commands
-  WHERE ($since::TIMESTAMPTZ IS NULL OR ts >= $since::TIMESTAMPTZ)
-    AND ($until::TIMESTAMPTZ IS NULL OR ts < $until::TIMESTAMPTZ)
+  WHERE ssh_log_within(ts, $since::TIMESTAMPTZ, $until::TIMESTAMPTZ)
     AND (ssh_log_match(user_email, $user::VARCHAR) OR ssh_log_match(username, $user::VARCHAR))
     AND ssh_log_match(target_id, $target::VARCHAR)
 )

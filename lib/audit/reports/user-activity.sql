@@ -6,29 +6,25 @@ WITH a AS (
     count(*) FILTER (WHERE Action = 'login' AND Allowed IS TRUE) AS logins,
     count(*) FILTER (WHERE Allowed IS FALSE) AS denials
   FROM access_requests
-  WHERE ($since::TIMESTAMPTZ IS NULL OR CreatedAt >= $since::TIMESTAMPTZ)
-    AND ($until::TIMESTAMPTZ IS NULL OR CreatedAt < $until::TIMESTAMPTZ)
+  WHERE ssh_log_within(CreatedAt, $since::TIMESTAMPTZ, $until::TIMESTAMPTZ)
     AND ssh_log_match(AppDomain, $target::VARCHAR)
   GROUP BY 1
 ), s AS (
   SELECT user_email AS u, count(*) AS sessions, count(DISTINCT target_id) AS targets
   FROM sessions
-  WHERE ($since::TIMESTAMPTZ IS NULL OR started_at >= $since::TIMESTAMPTZ)
-    AND ($until::TIMESTAMPTZ IS NULL OR started_at < $until::TIMESTAMPTZ)
+  WHERE ssh_log_within(started_at, $since::TIMESTAMPTZ, $until::TIMESTAMPTZ)
     AND ssh_log_match(target_id, $target::VARCHAR)
   GROUP BY 1
 ), c AS (
   SELECT user_email AS u, count(*) AS commands
   FROM commands
-  WHERE ($since::TIMESTAMPTZ IS NULL OR ts >= $since::TIMESTAMPTZ)
-    AND ($until::TIMESTAMPTZ IS NULL OR ts < $until::TIMESTAMPTZ)
+  WHERE ssh_log_within(ts, $since::TIMESTAMPTZ, $until::TIMESTAMPTZ)
     AND ssh_log_match(target_id, $target::VARCHAR)
   GROUP BY 1
 ), b AS (
   SELECT Email AS u, sum(BytesSent) AS bytes_sent, sum(BytesReceived) AS bytes_received
   FROM zero_trust_network_sessions
-  WHERE ($since::TIMESTAMPTZ IS NULL OR SessionStartTime >= $since::TIMESTAMPTZ)
-    AND ($until::TIMESTAMPTZ IS NULL OR SessionStartTime < $until::TIMESTAMPTZ)
+  WHERE ssh_log_within(SessionStartTime, $since::TIMESTAMPTZ, $until::TIMESTAMPTZ)
     AND ($target::VARCHAR IS NULL OR SessionID IN (SELECT SessionID FROM ssh_logs WHERE ssh_log_match(TargetID, $target::VARCHAR)))
   GROUP BY 1
 ), users AS (
