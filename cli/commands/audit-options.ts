@@ -10,6 +10,19 @@ export function dbOption(): Option {
   return new Option("--db <file>", "the audit database").default(DEFAULT_DB_PATH);
 }
 
+/**
+ * --since, --until, --user and --target, as report and search read them (the store's
+ * ssh_log_within and ssh_log_match macros).
+ */
+export function filterOptions(): Option[] {
+  return [
+    new Option("--since <date>", "from this date or ISO date-time (UTC unless it has an offset)"),
+    new Option("--until <date>", "before this date-time; a date alone includes that whole day"),
+    new Option("--user <who>", "an email or unix user; globs work (\"*@contractor.io\")"),
+    new Option("--target <target>", "a TargetID (or, for access requests, the AppDomain), its first label, or a glob (\"*prod*\")"),
+  ];
+}
+
 /** --format for commands that print rows. */
 export function formatOption(): Option {
   return new Option("--format <format>", "table, csv, json (one array of row objects) or ndjson").default("table");

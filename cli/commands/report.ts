@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { UsageError } from "../../lib/errors.js";
 import type { CliIo } from "../io.js";
 import { checkFormat, tableWidth } from "./query.js";
-import { dbOption, formatOption } from "./audit-options.js";
+import { dbOption, filterOptions, formatOption } from "./audit-options.js";
 
 interface ReportFlags {
   db: string; format: string; since?: string; until?: string; user?: string; target?: string;
@@ -33,16 +33,14 @@ function hour(v: string | undefined, flag: string): number | undefined {
 
 /** `ssh-log report`: the ready-made compliance reports (lib/audit/reports/*.sql). */
 export function registerReport(program: Command, io: CliIo): void {
-  program
+  const cmd = program
     .command("report")
     .description("run a compliance report over the audit database (no name: list them with the controls they serve)")
     .argument("[name]", "the report")
     .addOption(dbOption())
-    .addOption(formatOption())
-    .option("--since <date>", "from this date or ISO date-time (UTC unless it has an offset)")
-    .option("--until <date>", "before this date-time; a date alone includes that whole day")
-    .option("--user <who>", "an email or unix user; globs work (\"*@contractor.io\")")
-    .option("--target <target>", "a TargetID or AppDomain, its first label, or a glob (\"*prod*\")")
+    .addOption(formatOption());
+  for (const o of filterOptions()) cmd.addOption(o);
+  cmd
     .option("--tz <zone>", "after-hours: the IANA time zone of the working day (default UTC)")
     .option("--start-hour <h>", "after-hours: the working day starts at this local hour (default 8)")
     .option("--end-hour <h>", "after-hours: the working day ends at this local hour (default 18)")

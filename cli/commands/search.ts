@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { UsageError } from "../../lib/errors.js";
 import type { CliIo } from "../io.js";
 import { checkFormat, tableWidth } from "./query.js";
-import { dbOption, formatOption } from "./audit-options.js";
+import { dbOption, filterOptions, formatOption } from "./audit-options.js";
 
 interface SearchFlags {
   db: string; format: string; user?: string; target?: string; since?: string; until?: string;
@@ -11,16 +11,14 @@ interface SearchFlags {
 
 /** `ssh-log search`: text in commands and session output. */
 export function registerSearch(program: Command, io: CliIo): void {
-  program
+  const cmd = program
     .command("search")
     .description("find text in the commands typed and the output shown, with session, user, target, time and replay offset")
     .argument("<text>", "the text (case-insensitive; with --regex an RE2 regular expression)")
     .addOption(dbOption())
-    .addOption(formatOption())
-    .option("--user <who>", "an email or unix user; globs work")
-    .option("--target <target>", "a TargetID, its first label, or a glob")
-    .option("--since <date>", "from this date or ISO date-time")
-    .option("--until <date>", "before this date-time; a date alone includes that whole day")
+    .addOption(formatOption());
+  for (const o of filterOptions()) cmd.addOption(o);
+  cmd
     .option("--regex", "treat the text as an RE2 regular expression")
     .option("--in <where>", "all, commands or output", "all")
     .option("--limit <n>", "most rows to show", "1000")
