@@ -3,6 +3,7 @@ import { appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readFile
 import { createServer } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
+import type { Writable } from "node:stream";
 
 export const SSHD_BIN = "/usr/sbin/sshd";
 
@@ -156,4 +157,22 @@ function makeHandle(dir: string, child: ChildProcess, port: number, user: string
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Feeds `data` to a client's stdin as a user's stream would arrive: `chunk` bytes every `everyMs`
+ * ms, then end of input. A stdin that goes away (the client killed) is not an error. Returns a
+ * function that stops the feed (call it when the client ends).
+ *
+ * @example const stop = paceInto(child.stdin, sent, 4096, 10); child.on("close", stop);
+ */
+export function paceInto(stdin: Writable, data: Buffer, chunk: number, everyMs: number): () => void {
+  stdin.on("error", () => undefined);
+  let off = 0;
+  const timer = setInterval(() => {
+    if (off >= data.length) { clearInterval(timer); stdin.end(); return; }
+    stdin.write(data.subarray(off, off + chunk));
+    off += chunk;
+  }, everyMs);
+  return () => clearInterval(timer);
 }

@@ -10,7 +10,7 @@ import { ErrorCode } from "../../../lib/errors.js";
 import { Source } from "../../../lib/format/packets.js";
 import { type RunningProxy, startProxy } from "../../../lib/proxy/start-proxy.js";
 import { openCapture } from "../../../lib/session/open-capture.js";
-import { makeSshKey, type Sshd, sshClientOptions, startSshd } from "../../helpers/sshd.js";
+import { makeSshKey, paceInto, type Sshd, sshClientOptions, startSshd } from "../../helpers/sshd.js";
 
 /**
  * The recordings disk fills up under load: "not recorded, not allowed" must hold. Every session
@@ -61,15 +61,9 @@ function session(i: number, sent: Buffer): Promise<Run> {
   let err = "";
   child.stdout.on("data", (d: Buffer) => out.push(d));
   child.stderr.on("data", (d: Buffer) => { err += d.toString(); });
-  child.stdin.on("error", () => undefined);
-  let off = 0;
-  const pace = setInterval(() => {
-    if (off >= sent.length) { clearInterval(pace); child.stdin.end(); return; }
-    child.stdin.write(sent.subarray(off, off + 16384));
-    off += 16384;
-  }, 5);
+  const stopPacing = paceInto(child.stdin, sent, 16384, 5);
   const guard = setTimeout(() => child.kill("SIGKILL"), 40_000);
-  return new Promise((resolve) => child.on("close", (code) => { clearInterval(pace); clearTimeout(guard); resolve({ i, sent, received: Buffer.concat(out), stderr: err, code }); }));
+  return new Promise((resolve) => child.on("close", (code) => { stopPacing(); clearTimeout(guard); resolve({ i, sent, received: Buffer.concat(out), stderr: err, code }); }));
 }
 
 describe("proxy with a recordings disk that fills up", () => {

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openCapture } from "../../../lib/session/open-capture.js";
 import { PacketCode, Source } from "../../../lib/format/packets.js";
+import { paceInto } from "../../helpers/sshd.js";
 import { type ProxyRig, runProgram, startRig, waitFor } from "./setup.js";
 
 /**
@@ -32,17 +33,11 @@ function session(i: number, kill: boolean): Promise<Result> {
   child.stdout.on("data", (d: Buffer) => out.push(d));
   const err: Buffer[] = [];
   child.stderr.on("data", (d: Buffer) => err.push(d));
-  child.stdin.on("error", () => undefined);
-  let off = 0;
-  const pace = setInterval(() => {
-    if (off >= sent.length) { clearInterval(pace); child.stdin.end(); return; }
-    child.stdin.write(sent.subarray(off, off + CHUNK));
-    off += CHUNK;
-  }, Math.max(5, Math.floor(2000 / (BYTES / CHUNK))));
+  const stopPacing = paceInto(child.stdin, sent, CHUNK, Math.max(5, Math.floor(2000 / (BYTES / CHUNK))));
   const killTimer = kill ? setTimeout(() => child.kill("SIGKILL"), 700 + i * 37) : null;
   const guard = setTimeout(() => child.kill("SIGKILL"), 45_000);
   return new Promise((resolve) => child.on("close", (code, signal) => {
-    clearInterval(pace);
+    stopPacing();
     clearTimeout(guard);
     if (killTimer) clearTimeout(killTimer);
     const received = Buffer.concat(out);

@@ -11,7 +11,7 @@ import { ErrorCode } from "../../../lib/errors.js";
 import { Source } from "../../../lib/format/packets.js";
 import { openCapture } from "../../../lib/session/open-capture.js";
 import { BIN } from "../../helpers/run-cli.js";
-import { makeSshKey, type Sshd, sshClientOptions, startSshd } from "../../helpers/sshd.js";
+import { makeSshKey, paceInto, type Sshd, sshClientOptions, startSshd } from "../../helpers/sshd.js";
 
 /**
  * The real `ssh-log proxy` process, SIGKILLed at random moments while sessions stream data through
@@ -66,15 +66,9 @@ function startProxy(out: string): Promise<{ child: ChildProcess; port: number }>
 /** One client streaming random data into `cat` (its echo comes back); resolves when ssh ends. */
 function stream(port: number, i: number, sent: Buffer): Promise<void> {
   const child = spawn("ssh", [...sshClientOptions(paths.userKey, port), `${sshd.user}@127.0.0.1`, `cat # kill-${i}`], { stdio: ["pipe", "ignore", "ignore"] });
-  child.stdin.on("error", () => undefined);
-  let off = 0;
-  const pace = setInterval(() => {
-    if (off >= sent.length) { clearInterval(pace); child.stdin.end(); return; }
-    child.stdin.write(sent.subarray(off, off + 4096));
-    off += 4096;
-  }, 10);
+  const stopPacing = paceInto(child.stdin, sent, 4096, 10);
   const guard = setTimeout(() => child.kill("SIGKILL"), 30_000);
-  return new Promise((resolve) => child.on("close", () => { clearInterval(pace); clearTimeout(guard); resolve(); }));
+  return new Promise((resolve) => child.on("close", () => { stopPacing(); clearTimeout(guard); resolve(); }));
 }
 
 describe("the proxy process killed with SIGKILL", () => {
