@@ -40,7 +40,7 @@ describe("SshLogError across copies of lib/errors", () => {
     expect(foreign instanceof SshLogError).toBe(true);
     expect(foreign instanceof WrongKeyError).toBe(false);
     expect(new Error("plain") instanceof SshLogError).toBe(false);
-    expect(null instanceof SshLogError).toBe(false);
+    expect((null as unknown) instanceof SshLogError).toBe(false);
     const own = new WrongKeyError("w");
     expect(own instanceof SshLogError && own instanceof WrongKeyError && own instanceof Error).toBe(true);
   });
