@@ -148,6 +148,20 @@ export class BadInputError extends SshLogError {
   constructor(message: string, details?: ErrorDetails) { super(ErrorCode.BadInput, message, details); }
 }
 
+/**
+ * An error's sentence for a list line that names the file first ("x.log: ..."): a sentence that
+ * begins with that same path does not say it twice ("x.log was not encrypted ..." reads "it was
+ * not encrypted ...", "x.log: block 3 ..." reads "block 3 ...").
+ *
+ * @example `${path}: ${afterFileName(err.message, path)}`
+ */
+export function afterFileName(message: string, path: string): string {
+  if (path === "" || !message.startsWith(path)) return message;
+  const rest = message.slice(path.length);
+  if (rest.startsWith(": ")) return rest.slice(2);
+  return rest.startsWith(" ") ? `it${rest}` : message;
+}
+
 /** True for the codes that mean "some data authenticated, the rest did not": the partial outcome. */
 export function isPartialCode(code: string): boolean {
   return code === ErrorCode.BlockAuth || code === ErrorCode.Truncated || code === ErrorCode.BadPacket;

@@ -4,6 +4,7 @@
  *
  * @example for (const l of formatIngestSummary(summary, "ssh-audit.duckdb")) console.error(l);
  */
+import { afterFileName } from "../errors.js";
 import type { FileProblem, IngestSummary } from "./ingest.js";
 
 function plural(n: number, one: string, many = `${one}s`): string {
@@ -13,7 +14,7 @@ function plural(n: number, one: string, many = `${one}s`): string {
 function list(title: string, items: FileProblem[], max = 20): string[] {
   if (items.length === 0) return [];
   const out = [`${title} (${items.length}):`];
-  for (const p of items.slice(0, max)) out.push(`  ${p.path}: ${p.why}${p.code ? ` [${p.code}]` : ""}.`);
+  for (const p of items.slice(0, max)) out.push(`  ${p.path}: ${afterFileName(p.why, p.path)}${p.code ? ` [${p.code}]` : ""}.`);
   if (items.length > max) out.push(`  ... and ${items.length - max} more (--json lists them all).`);
   return out;
 }

@@ -1,6 +1,6 @@
 import { readdir, stat } from "node:fs/promises";
 import { basename, join, sep } from "node:path";
-import { SshLogError, UsageError, fsError } from "../errors.js";
+import { SshLogError, UsageError, afterFileName, fsError } from "../errors.js";
 
 /**
  * True when a path holds glob characters (*, ?, [...]) that ssh-log expands itself.
@@ -208,7 +208,7 @@ export function formatSummary(s: BatchSummary, verb: string): string[] {
     if (i.status === "ok") lines.push(`ok: ${i.input} -> ${i.output}${i.detail ? ` (${i.detail})` : ""}`);
   }
   for (const i of s.items) {
-    if (i.status !== "ok") lines.push(`${i.status}: ${i.input}: ${i.error?.message ?? ""} [${i.error?.code ?? ""}]`);
+    if (i.status !== "ok") lines.push(`${i.status}: ${i.input}: ${afterFileName(i.error?.message ?? "", i.input)} [${i.error?.code ?? ""}]`);
   }
   const total = s.items.length;
   lines.push(`${verb} ${s.ok + s.partial} of ${total} file${total === 1 ? "" : "s"}: ${s.ok} complete, ${s.partial} partial, ${s.failed} failed.`);

@@ -94,7 +94,7 @@ export async function openCapture(path: string, opts: OpenCaptureOptions): Promi
     if (firstBlock !== undefined) {
       firstPlain = await opener.openFirst(firstBlock.data);
       if (firstPlain === null) {
-        throw new WrongKeyError(`${path} was not encrypted for this key (block 0 does not open with it); use the private key whose .pub was uploaded when this session was recorded (if that is the key given, the header's encapsulated_key was altered).`, { file: path, offset: firstBlock.offset, blockIndex: 0 });
+        throw new WrongKeyError(`${path} was not encrypted for this key (block 0 does not open with it, or its header was altered); use the private key whose .pub was uploaded when this session was recorded.`, { file: path, offset: firstBlock.offset, blockIndex: 0 });
       }
     }
   } catch (err) {

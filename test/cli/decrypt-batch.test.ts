@@ -22,6 +22,9 @@ describe("ssh-log decrypt with many logs", () => {
     expect(r.stderr).toContain("Decrypted 8 of 9 files: 7 complete, 1 partial, 1 failed.");
     expect(r.stderr).toMatch(/partial: .*zz-cut\.log: .*\[ERR_TRUNCATED\]/);
     expect(r.stderr).toMatch(/failed: .*zz-garbage\.log: .*\[ERR_BAD_HEADER\]/);
+    // Each line names the file once: the sentence after it does not start with the path again.
+    expect(r.stderr).not.toMatch(/zz-cut\.log: \S*zz-cut\.log/);
+    expect(r.stderr).toMatch(/partial: \S*zz-cut\.log: it ends inside block/);
     for (const c of fixtureCases()) {
       const z = await readZip(join(out, `${c.name}.log-decrypted.zip`));
       for (const [name, data] of c.expected) expect(z.get(name)!.data).toEqual(data);
