@@ -81,12 +81,43 @@ type LaneScans = Map<string, { hash: Promise<FileScan | Error>; check: Promise<F
 /** A file a lane inserts: hashed, its inflate check perhaps still running. */
 interface LaneFile { f: DetectedInput; hash: FileScan; check: Promise<FileScan | Error> }
 
+/**
+ * DuckDB runs a statement on the thread that called it plus `threads - 1` workers shared by every
+ * connection, so two lanes at DuckDB's default (one thread per core) keep two threads per core
+ * busy; on 2 cores a quarter of ingest's CPU time went to that contention. The budget keeps one
+ * thread per core while lanes run (`threads` = the default minus the extra lanes) and gives the
+ * default back when a lane is left alone and at the end.
+ */
+class ThreadBudget {
+  private running = 0;
+  private setting: Promise<void> = Promise.resolve();
+
+  private constructor(private readonly db: AuditDb, private readonly initial: number) {}
+
+  static async of(db: AuditDb): Promise<ThreadBudget> {
+    const r = await db.rows<{ t: bigint | number }>(`SELECT current_setting('threads') AS t`);
+    return new ThreadBudget(db, Math.max(1, Number(r[0]?.t ?? 1)));
+  }
+
+  laneStarted(): Promise<void> { this.running++; return this.apply(); }
+  /** The last lane to end gives the default back. */
+  laneEnded(): Promise<void> { this.running--; return this.apply(); }
+
+  /** SETs go one at a time on the store's first connection, which no lane uses. */
+  private apply(): Promise<void> {
+    const n = Math.max(1, this.initial - Math.max(0, this.running - 1));
+    this.setting = this.setting.then(() => this.db.run(`SET threads = ${n}`));
+    return this.setting;
+  }
+}
+
 /** Thrown when damaged gzip files turn up once a batch's INSERT ran: it rolls back and goes in without them. */
 class DamagedFiles extends Error {}
 
 /**
  * Datasets ingested at once, each on its own connection: one per core (DuckDB's COMMIT and the
- * commands derivation use one core each). On 2 cores, 2 lanes measured faster than 1 or 3.
+ * commands derivation use one core each). On 2 cores, 2 lanes measured faster than 1 or 3, with
+ * the ThreadBudget as without it.
  */
 const LANES = Math.max(1, availableParallelism());
 
@@ -217,12 +248,15 @@ class Ingest {
       return [f.path, { hash, check }] as const;
     }));
     const lane = limiter(LANES);
+    const threads = await ThreadBudget.of(this.db);
     const results = await Promise.allSettled(names.map((name) => lane(async () => {
       const db = await this.db.connect();
       try {
+        await threads.laneStarted();
         await new LogpushLane(this, db).run(name, files.filter((d) => d.dataset === name), sizes, scans);
       } finally {
         db.close();
+        await threads.laneEnded();
       }
     })));
     // Every lane has stopped before the store is closed; the first failure is the one to tell.

@@ -15,9 +15,11 @@ describe("ingest of the Logpush sample", () => {
   let db: AuditDb;
   let first: IngestSummary;
   let second: IngestSummary;
+  let threadsBefore: number;
 
   beforeAll(async () => {
     db = await openAuditDb(join(tmp.dir, "audit.duckdb"), { write: true });
+    threadsBefore = num((await queryObjects(db, "SELECT current_setting('threads') AS t"))[0]!.t);
     first = await ingestPaths(db, [LOGPUSH_DIR]);
     second = await ingestPaths(db, [LOGPUSH_DIR]);
   });
@@ -47,6 +49,11 @@ describe("ingest of the Logpush sample", () => {
     expect(first.duplicates).toBe(0);
     expect(first.badFiles).toEqual([]);
     expect(first.skipped.map((s) => basename(s.path))).toEqual(["truth.json"]);
+  });
+
+  it("gives DuckDB back the threads it had once the datasets' lanes are done", async () => {
+    const [t] = await queryObjects(db, "SELECT current_setting('threads') AS t");
+    expect(num(t!.t)).toBe(threadsBefore);
   });
 
   it("adds nothing when the same files are indexed again", async () => {
