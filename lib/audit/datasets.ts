@@ -96,8 +96,10 @@ export function datasetOfRecord(rec: Record<string, unknown>): DatasetName | nul
   return tie ? null : best;
 }
 
+const KNOWN_FIELDS = Object.fromEntries(DATASET_NAMES.map((d) => [d, new Set(DATASETS[d].fields.map(([n]) => n))])) as Record<DatasetName, Set<string>>;
+
 /** Fields of `rec` that the dataset does not define (kept in the `_extra` column). */
 export function unknownFields(d: DatasetName, rec: Record<string, unknown>): string[] {
-  const known = new Set(DATASETS[d].fields.map(([n]) => n));
+  const known = KNOWN_FIELDS[d];
   return Object.keys(rec).filter((k) => !known.has(k));
 }

@@ -9,10 +9,11 @@
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { constants as zc, gunzip } from "node:zlib";
+import { constants as zc, createGunzip, gunzip } from "node:zlib";
 import { fsError } from "../errors.js";
 import { readHead } from "../session/read-chunks.js";
 import { type DatasetName, datasetOfRecord, unknownFields } from "./datasets.js";
+import { type FileScan, scanBuffer } from "./internal/scan-file.js";
 
 export type InputKind = "logpush" | "capture" | "zip" | "asciicast" | "unknown";
 
@@ -29,6 +30,11 @@ export interface DetectedInput {
   why?: string;
   /** The file is damaged (a gzip stream that does not inflate): a bad file, not merely another kind. */
   damaged?: boolean;
+  /**
+   * Set when recognising the file read it whole (up to WHOLE_FILE_BYTES): its hash, and for plain
+   * Logpush NDJSON its lines, so that no second read is needed before it goes in.
+   */
+  scan?: FileScan;
 }
 
 const gunzipAsync = promisify(gunzip);
@@ -38,6 +44,9 @@ const GZIP_HEAD_BYTES = 16 * 1024;
 
 /** How much of a file is read to recognise it (an ssh_logs line with a payload can be long). */
 const HEAD_BYTES = 64 * 1024;
+
+/** A file up to this size is read whole, recognised and hashed in one read. */
+const WHOLE_FILE_BYTES = 1024 * 1024;
 
 
 function parseObject(line: string): Record<string, unknown> | null {
@@ -58,12 +67,35 @@ function keysOf(partial: string): Record<string, unknown> | null {
 const BASE64_START = /^[A-Za-z0-9+/]{8}/;
 
 /**
- * What `path` holds, judged from its first bytes.
+ * The first HEAD_BYTES of text out of the start of a gzip stream, on the thread pool: inflating
+ * stops there (sync flush: take what comes out of a stream cut on purpose).
+ */
+function inflateHead(part: Buffer): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const gz = createGunzip({ chunkSize: HEAD_BYTES, finishFlush: zc.Z_SYNC_FLUSH });
+    let first: Buffer | null = null;
+    gz.on("data", (c: Buffer) => { if (first === null) { first = c; gz.destroy(); resolve(c); } });
+    gz.on("error", (err) => { if (first === null) reject(err); });
+    gz.on("end", () => { if (first === null) resolve(Buffer.alloc(0)); });
+    gz.end(part);
+  });
+}
+
+/**
+ * What `path` holds, judged from its first bytes. A file of up to 1 MiB is read whole and hashed
+ * on the way (`scan`).
  *
  * @example (await detectInput("logpush/ssh_logs/20261014/a.log.gz")).dataset  // "ssh_logs"
  */
 export async function detectInput(path: string): Promise<DetectedInput> {
-  const head = await readHead(path, HEAD_BYTES, "input");
+  const read = await readHead(path, WHOLE_FILE_BYTES, "input");
+  const d = await recognise(path, read);
+  if (read.length === 0 || read.length >= WHOLE_FILE_BYTES) return d;
+  return { ...d, scan: scanBuffer(read, { countLines: d.kind === "logpush" && d.gzip !== true }) };
+}
+
+async function recognise(path: string, read: Buffer): Promise<DetectedInput> {
+  const head = read.subarray(0, HEAD_BYTES);
   if (head.length === 0) return { path, kind: "unknown", why: "it is empty" };
   if (head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04) return { path, kind: "zip" };
   let text: string;
@@ -71,10 +103,11 @@ export async function detectInput(path: string): Promise<DetectedInput> {
   if (head[0] === 0x1f && head[1] === 0x8b) {
     gzip = true;
     try {
-      // A small file must inflate whole; of a larger one the first 16 KiB are inflated (sync
-      // flush: take what comes out of a stream cut on purpose), on the thread pool.
-      const part = head.length < HEAD_BYTES ? head : head.subarray(0, GZIP_HEAD_BYTES);
-      text = (await gunzipAsync(part, part === head ? {} : { finishFlush: zc.Z_SYNC_FLUSH })).subarray(0, HEAD_BYTES).toString("utf8");
+      // A small file must inflate whole; of a larger one the first 16 KiB are inflated, as far
+      // as the first HEAD_BYTES of text.
+      text = (head.length < HEAD_BYTES
+        ? (await gunzipAsync(head, { chunkSize: 1 << 18 })).subarray(0, HEAD_BYTES)
+        : await inflateHead(head.subarray(0, GZIP_HEAD_BYTES))).toString("utf8");
     } catch (err) {
       return { path, kind: "unknown", gzip, damaged: true, why: `it is a damaged gzip file (${(err as Error).message}); fetch it again` };
     }

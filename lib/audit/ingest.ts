@@ -237,13 +237,14 @@ class Ingest {
     const names = [...DATASET_NAMES].sort((a, b) => Number(b === "ssh_logs") - Number(a === "ssh_logs"))
       .filter((name) => files.some((d) => d.dataset === name));
     const order = names.flatMap((name) => files.filter((d) => d.dataset === name));
-    // Hashes first (cheap, and needed before a file goes in); the inflate checks, which only
-    // need to be done before a batch commits, after them, two at a time on the thread pool.
+    // Hashes first (cheap, and needed before a file goes in; a file recognised whole was hashed
+    // then); the inflate checks, which only need to be done before a batch commits, after them,
+    // two at a time on the thread pool.
     const hashing = limiter(2);
     const checking = limiter(2);
     const settle = (p: Promise<FileScan>): Promise<FileScan | Error> => p.catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
     const scans: LaneScans = new Map(order.map((f) => {
-      const hash = settle(hashing(() => scanFile(f.path, { gzip: false, countLines: f.gzip !== true })));
+      const hash = f.scan ? Promise.resolve(f.scan) : settle(hashing(() => scanFile(f.path, { gzip: false, countLines: f.gzip !== true })));
       const check = f.gzip === true ? settle(checking(() => scanFile(f.path, { gzip: true, countLines: true, hash: false }))) : hash;
       return [f.path, { hash, check }] as const;
     }));
@@ -273,7 +274,7 @@ class Ingest {
         this.summary.skipped.push({ path: f.path, why: "it is an encrypted capture and no key was given (pass -i KEY)" });
         return;
       }
-      const scan = await scanFile(f.path, { gzip: false, countLines: false });
+      const scan = f.scan ?? await scanFile(f.path, { gzip: false, countLines: false });
       if (this.known.has(scan.sha256)) { this.summary.alreadyIndexed++; return; }
       const session = await openRecording(f.path, kind, this.opts.keyPath ?? null, (m) => this.opts.warn?.(m));
       try {

@@ -13,8 +13,10 @@ export async function readHead(path: string, bytes: number, role: string): Promi
     const st = await stat(path);
     if (st.isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
     fh = await open(path, "r");
-    const buf = Buffer.alloc(bytes);
-    const { bytesRead } = await fh.read(buf, 0, bytes, 0);
+    // Sized to the file (a large head of a small file costs no large buffer); a file that
+    // reports no size (a pipe, /proc) gets the whole allowance.
+    const buf = Buffer.alloc(st.isFile() && st.size > 0 ? Math.min(bytes, st.size) : bytes);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
     return buf.subarray(0, bytesRead);
   } catch (err) {
     throw fsError(err, path, role);

@@ -1,9 +1,11 @@
+import { randomBytes } from "node:crypto";
 import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
 import { datasetOfRecord } from "../../../lib/audit/datasets.js";
 import { detectInput, listInputs } from "../../../lib/audit/detect.js";
+import { scanFile } from "../../../lib/audit/internal/scan-file.js";
 import { fixtureCases, tempDir } from "../../helpers/fixtures.js";
 import { filesOf, LOGPUSH_DIR, readRecords } from "./logpush-sample.js";
 
@@ -30,6 +32,40 @@ describe("input detection", () => {
     const plain = join(tmp.dir, "big-payload.log");
     writeFileSync(plain, `${JSON.stringify(big)}\n`);
     expect(await detectInput(plain)).toMatchObject({ kind: "logpush", dataset: "ssh_logs", gzip: false });
+  });
+
+  it("hashes a file it reads whole as the lanes' own scan would, and leaves a larger one to that scan", async () => {
+    const recs = readRecords(filesOf(join(LOGPUSH_DIR, "access_requests"))[0]!).map((r) => JSON.stringify(r));
+    const plain = join(tmp.dir, "whole.log");
+    // An empty line inside and no newline at the end: both are counted as the scan counts them.
+    writeFileSync(plain, `${recs[0]}\n\n${recs.slice(1).join("\n")}`);
+    expect((await detectInput(plain)).scan).toEqual(await scanFile(plain, { gzip: false, countLines: true }));
+    const gz = join(tmp.dir, "whole.log.gz");
+    writeFileSync(gz, gzipSync(recs.join("\n")));
+    // A gzip file's lines are counted when it is inflated whole, later: here only its hash.
+    expect((await detectInput(gz)).scan).toEqual(await scanFile(gz, { gzip: false, countLines: false }));
+    const large = join(tmp.dir, "large.log");
+    const [r] = readRecords(filesOf(join(LOGPUSH_DIR, "ssh_logs"))[0]!);
+    writeFileSync(large, `${JSON.stringify({ ...r!, Payload: randomBytes(900_000).toString("base64") })}\n`);
+    const d = await detectInput(large);
+    expect(d).toMatchObject({ kind: "logpush", dataset: "ssh_logs" });
+    expect(d.scan).toBeUndefined();
+  });
+
+  it("recognises a gzip file larger than the part inflated, whether its text compresses well or not", async () => {
+    const [r] = readRecords(filesOf(join(LOGPUSH_DIR, "ssh_logs"))[0]!);
+    // Many short records: 16 KiB of gzip hold far more than the 64 KiB of text looked at.
+    const many = join(tmp.dir, "many.log.gz");
+    const manyGz = gzipSync(Array.from({ length: 20_000 }, (_, i) => JSON.stringify({ ...r!, SessionID: `s${i}`, Extra1: i })).join("\n"));
+    writeFileSync(many, manyGz);
+    // Records whose payloads do not compress: the first record is cut in the part inflated.
+    const noise = join(tmp.dir, "noise.log.gz");
+    const noiseGz = gzipSync(Array.from({ length: 3 }, () => JSON.stringify({ ...r!, Payload: randomBytes(60_000).toString("base64") })).join("\n"));
+    writeFileSync(noise, noiseGz);
+    // Both are past the 64 KiB under which a gzip file is inflated whole.
+    expect(Math.min(manyGz.length, noiseGz.length)).toBeGreaterThan(64 * 1024);
+    expect(await detectInput(many)).toMatchObject({ kind: "logpush", dataset: "ssh_logs", gzip: true, extraFields: ["Extra1"] });
+    expect(await detectInput(noise)).toMatchObject({ kind: "logpush", dataset: "ssh_logs", gzip: true });
   });
 
   it("notes fields a dataset does not define", async () => {
