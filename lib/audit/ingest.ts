@@ -106,7 +106,7 @@ class ThreadBudget {
   /** SETs go one at a time on the store's first connection, which no lane uses. */
   private apply(): Promise<void> {
     const n = Math.max(1, this.initial - Math.max(0, this.running - 1));
-    this.setting = this.setting.then(() => this.db.run(`SET threads = ${n}`));
+    this.setting = this.setting.then(async () => { await this.db.run(`SET threads = ${n}`); });
     return this.setting;
   }
 }
@@ -471,20 +471,24 @@ class LogpushLane {
         const gzip = files[0]!.f.gzip === true;
         // Files whose records carry unknown fields go through json_transform to keep them.
         const batchBytes = files.reduce((n, x) => n + (sizes.get(x.f.path) ?? 0), 0);
-        await this.ing.withProgress(this.db, batchBytes, this.db.run(insertSql({ dataset, source: withExtra ? linesSource(paths, gzip) : { files: paths, gzip }, ingestId: id, withExtra, missingKey: "error", antiJoin })));
+        const inserted = await this.ing.withProgress(this.db, batchBytes, this.db.run(insertSql({ dataset, source: withExtra ? linesSource(paths, gzip) : { files: paths, gzip }, ingestId: id, withExtra, missingKey: "error", antiJoin })));
         // DuckDB's reader may stop quietly at gzip damage: nothing commits until every file inflated whole.
         const full = await Promise.all(files.map((x) => this.fullScan(x)));
         if (full.some((x) => typeof x === "string")) throw new DamagedFiles("damaged gzip files in the batch");
         const scans = full as FileScan[];
-        await this.db.run(dedupeBatchSql(dataset, id, paths));
-        const perFile = new Map((await this.db.rows<{ f: string; n: bigint }>(
+        const recordsOf = (s: FileScan): number => s.lines - s.emptyLines;
+        const repeated = await this.db.run(dedupeBatchSql(dataset, id, paths));
+        // When no stored record could be left out (an empty table), none came twice and every
+        // line went in, each file added its own records; otherwise they are counted per file.
+        const allIn = !antiJoin && repeated === 0 && inserted === scans.reduce((n, s) => n + recordsOf(s), 0);
+        const perFile = allIn ? new Map(files.map(({ f }, i) => [f.path, recordsOf(scans[i]!)])) : new Map((await this.db.rows<{ f: string; n: bigint }>(
           `SELECT _file AS f, count(*) AS n FROM ${dataset} WHERE _ingest_id = ${id} AND _file IN (${paths.map(lit).join(", ")}) GROUP BY _file`,
         )).map((r) => [r.f, Number(r.n)]));
         const rec = files.map(({ f }, i) => {
           const rows = perFile.get(f.path) ?? 0;
           added += rows;
-          records += scans[i]!.lines - scans[i]!.emptyLines;
-          return { path: f.path, scan: scans[i]!, kind: "logpush", dataset, rows, duplicates: scans[i]!.lines - scans[i]!.emptyLines - rows, badLines: 0, note: null };
+          records += recordsOf(scans[i]!);
+          return { path: f.path, scan: scans[i]!, kind: "logpush", dataset, rows, duplicates: recordsOf(scans[i]!) - rows, badLines: 0, note: null };
         });
         await recordFiles(this.db, this.ing.summary.ingestId, this.ing.known, rec);
         if (dataset === "ssh_logs") await this.deriveFromSshLogs(paths);

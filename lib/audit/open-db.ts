@@ -19,8 +19,8 @@ export { DEFAULT_DB_PATH } from "./defaults.js";
 export interface AuditDb {
   readonly path: string;
   readonly con: DuckDBConnection;
-  /** Runs SQL (errors become ERR_DATABASE naming the store). */
-  run(sql: string, params?: Record<string, DuckDBValue> | DuckDBValue[]): Promise<void>;
+  /** Runs SQL (errors become ERR_DATABASE naming the store); for INSERT, UPDATE and DELETE, the rows changed. */
+  run(sql: string, params?: Record<string, DuckDBValue> | DuckDBValue[]): Promise<number>;
   /** Runs SQL and returns its rows as plain JS objects (BIGINT as bigint, times as Date-like values). */
   rows<T = Record<string, unknown>>(sql: string, params?: Record<string, DuckDBValue> | DuckDBValue[]): Promise<T[]>;
   /**
@@ -58,7 +58,7 @@ function wrapConnection(path: string, con: DuckDBConnection, connect: () => Prom
     path,
     con,
     async run(sql, params) {
-      try { await con.run(sql, params); } catch (err) { throw databaseError(err, path); }
+      try { return (await con.run(sql, params)).rowsChanged; } catch (err) { throw databaseError(err, path); }
     },
     async rows<T>(sql: string, params?: Record<string, DuckDBValue> | DuckDBValue[]) {
       try {

@@ -181,6 +181,37 @@ describe("ingest of damaged and mixed inputs", () => {
     }
   });
 
+  it("records each file's own rows and duplicates in ingested_files, in a new store as in one that holds records", async () => {
+    const sample4 = readRecords(filesOf(join(LOGPUSH_DIR, "access_requests"))[0]!).slice(0, 4);
+    const recs = [...sample4, { ...sample4[0]!, RayID: "per-file-new" }];
+    const line = (i: number): string => JSON.stringify(recs[i]);
+    const dir = join(tmp.dir, "per-file");
+    mkdirSync(dir, { recursive: true });
+    // a: three records and an empty line; b: one of a's records again and a new one.
+    writeFileSync(join(dir, "a.log"), `${line(0)}\n\n${line(1)}\n${line(2)}\n`);
+    writeFileSync(join(dir, "b.log"), `${line(2)}\n${line(3)}\n`);
+    writeFileSync(join(dir, "c.log"), `${line(3)}\n${line(4)}`);
+    const perFile = async (db: AuditDb): Promise<Record<string, [number, number]>> => Object.fromEntries(
+      (await queryObjects(db, "SELECT path, rows_added, duplicates FROM ingested_files")).map((r) => [basename(String(r.path)), [num(r.rows_added), num(r.duplicates)] as [number, number]]));
+    const clean = await openAuditDb(join(tmp.dir, "per-file-clean.duckdb"), { write: true });
+    try {
+      await ingestPaths(clean, [join(dir, "a.log")]);
+      expect(await perFile(clean)).toEqual({ "a.log": [3, 0] });
+    } finally {
+      clean.close();
+    }
+    const db = await openAuditDb(join(tmp.dir, "per-file.duckdb"), { write: true });
+    try {
+      const s = await ingestPaths(db, [join(dir, "a.log"), join(dir, "b.log")]);
+      expect(s.duplicates).toBe(1);
+      expect(await perFile(db)).toEqual({ "a.log": [3, 0], "b.log": [1, 1] });
+      await ingestPaths(db, [join(dir, "c.log")]);
+      expect((await perFile(db))["c.log"]).toEqual([1, 1]);
+    } finally {
+      db.close();
+    }
+  });
+
   it("masks a line typed after a password prompt in a payload, and applies Backspace", async () => {
     const [tpl] = readRecords(filesOf(join(LOGPUSH_DIR, "ssh_logs"))[0]!);
     const cast = [
