@@ -113,14 +113,22 @@ export async function openAuditDb(path: string, opts: OpenAuditDbOptions = {}): 
   }, () => { con.closeSync(); inst.closeSync(); });
   try {
     if (write) {
-      for (const sql of schemaStatements()) await db.run(sql);
+      // One transaction: one commit to the file instead of one per statement.
+      await db.run("BEGIN TRANSACTION");
+      try {
+        for (const sql of schemaStatements()) await db.run(sql);
+        await db.run(`INSERT OR REPLACE INTO audit_meta VALUES ('schema_version', '${SCHEMA_VERSION}')`);
+        await db.run("COMMIT");
+      } catch (err) {
+        await con.run("ROLLBACK").catch(() => undefined);
+        throw err;
+      }
       // Row order within a table carries no meaning here (every report orders its rows), and
       // not keeping it lets DuckDB insert in parallel.
       await db.run("SET preserve_insertion_order = false");
       // Progress is tracked (for index's bar), never printed by DuckDB itself.
       await db.run("SET enable_progress_bar = true");
       await db.run("SET enable_progress_bar_print = false");
-      await db.run(`INSERT OR REPLACE INTO audit_meta VALUES ('schema_version', '${SCHEMA_VERSION}')`);
     } else {
       const t = await db.rows<{ n: bigint }>(`SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = 'ingested_files'`);
       if (Number(t[0]?.n ?? 0) === 0) {
