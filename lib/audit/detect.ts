@@ -6,6 +6,7 @@
  * @example
  *   for (const f of await listInputs(["logpush/", "recordings/"])) console.log(f.path, (await detectInput(f.path)).kind);
  */
+import type { Dirent } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -155,29 +156,35 @@ async function recognise(path: string, read: Buffer): Promise<DetectedInput> {
  * @example await listInputs(["logpush/"])  // ["logpush/access_requests/20261014/a.log.gz", ...]
  */
 export async function listInputs(paths: string[]): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (p: string, top: boolean): Promise<void> => {
-    let st;
-    try {
-      st = await stat(p);
-    } catch (err) {
-      throw fsError(err, p, "input");
-    }
-    if (st.isDirectory()) {
-      let entries: string[];
+  // Folders are read with their entries' types, so only links need a stat; subfolders are
+  // read at once and their files joined in name order.
+  const walk = async (p: string, top: boolean, entry?: Dirent): Promise<string[]> => {
+    let dir: boolean;
+    let file: boolean;
+    if (entry && !entry.isSymbolicLink()) {
+      dir = entry.isDirectory();
+      file = entry.isFile();
+    } else {
+      let st;
       try {
-        entries = (await readdir(p)).sort();
+        st = await stat(p);
       } catch (err) {
-        throw fsError(err, p, "input folder");
+        throw fsError(err, p, "input");
       }
-      for (const e of entries) {
-        if (e.startsWith(".")) continue;
-        await walk(join(p, e), false);
-      }
-    } else if (st.isFile() || top) {
-      out.push(p);
+      dir = st.isDirectory();
+      file = st.isFile();
     }
+    if (!dir) return file || top ? [p] : [];
+    let entries: Dirent[];
+    try {
+      entries = (await readdir(p, { withFileTypes: true })).sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
+    } catch (err) {
+      throw fsError(err, p, "input folder");
+    }
+    const found = await Promise.all(entries.filter((e) => !e.name.startsWith(".")).map((e) => walk(join(p, e.name), false, e)));
+    return found.flat();
   };
-  for (const p of paths) await walk(p, true);
+  const out: string[] = [];
+  for (const p of paths) out.push(...await walk(p, true));
   return out;
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
@@ -98,6 +98,13 @@ describe("input detection", () => {
     writeFileSync(join(d, "b", ".hidden", "3"), "x");
     copyFileSync(join(d, "a"), join(d, "b", "1"));
     expect(await listInputs([d])).toEqual([join(d, "a"), join(d, "b", "1"), join(d, "b", "2")]);
+    // Links are followed, to files and to folders.
+    symlinkSync(join(d, "a"), join(d, "b", "0-link"));
+    symlinkSync(join(d, "b"), join(d, "c-link"));
+    expect(await listInputs([d])).toEqual([
+      join(d, "a"), join(d, "b", "0-link"), join(d, "b", "1"), join(d, "b", "2"),
+      join(d, "c-link", "0-link"), join(d, "c-link", "1"), join(d, "c-link", "2"),
+    ]);
     await expect(listInputs([join(d, "missing")])).rejects.toMatchObject({ code: "ERR_NOT_FOUND" });
   });
 
