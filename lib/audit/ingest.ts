@@ -23,7 +23,7 @@ import { DATASET_NAMES, type DatasetName } from "./datasets.js";
 import { type DetectedInput, detectInput, listInputs } from "./detect.js";
 import { type AuditDb, databaseError } from "./open-db.js";
 import { appendCommand, appendTranscriptLine, EventDigester, loadRowWriters, type RowContext } from "./internal/derive-rows.js";
-import { dedupeBatchSql, insertSql, linesSource, lit } from "./internal/logpush-sql.js";
+import { dedupeBatchSql, distinctKeysSql, insertSql, linesSource, lit } from "./internal/logpush-sql.js";
 import { openRecording } from "./internal/open-recording.js";
 import { payloadDerivationSql } from "./internal/payload-sql.js";
 import { type FileScan, scanFile } from "./internal/scan-file.js";
@@ -483,7 +483,7 @@ class LogpushLane {
         if (full.some((x) => typeof x === "string")) throw new DamagedFiles("damaged gzip files in the batch");
         const scans = full as FileScan[];
         const recordsOf = (s: FileScan): number => s.lines - s.emptyLines;
-        const repeated = await this.db.run(dedupeBatchSql(dataset, id, paths));
+        const repeated = await this.removeRepeated(dataset, paths, antiJoin ? null : inserted);
         // When no stored record could be left out (an empty table), none came twice and every
         // line went in, each file added its own records; otherwise they are counted per file.
         const allIn = !antiJoin && repeated === 0 && inserted === scans.reduce((n, s) => n + recordsOf(s), 0);
@@ -528,6 +528,19 @@ class LogpushLane {
     }
     this.ing.summary.rows[dataset]! += added;
     this.ing.summary.duplicates += records - added;
+  }
+
+  /**
+   * Removes the batch's records whose key came twice in it, and says how many. When the table
+   * was empty before the batch (`inserted` given), its rows are the batch's: a count of distinct
+   * keys tells whether there is any to remove.
+   */
+  private async removeRepeated(dataset: DatasetName, paths: string[], inserted: number | null): Promise<number> {
+    if (inserted !== null) {
+      const [d] = await this.db.rows<{ n: bigint }>(distinctKeysSql(dataset));
+      if (Number(d?.n ?? -1) === inserted) return 0;
+    }
+    return this.db.run(dedupeBatchSql(dataset, this.ing.summary.ingestId, paths));
   }
 
   private async rowsAddedThisRun(dataset: DatasetName, paths: string[]): Promise<number> {

@@ -91,6 +91,16 @@ function extraSelect(d: Dataset, line: string): string {
 }
 
 /**
+ * The number of distinct keys in a dataset's table: compared with its row count, whether any
+ * key is there twice. Cheaper than looking for the records (`dedupeBatchSql`) when there are none.
+ *
+ * @example const [{ n }] = await db.rows(distinctKeysSql("ssh_logs"));
+ */
+export function distinctKeysSql(dataset: DatasetName): string {
+  return `SELECT count(DISTINCT (${DATASETS[dataset].key.map(ident).join(", ")})) AS n FROM ${dataset}`;
+}
+
+/**
  * DELETE of the records of ingest `ingestId` from `files` whose key came more than once in it,
  * keeping the first (by file, then position); run after the batch's INSERT.
  *
