@@ -123,6 +123,11 @@ export async function openAuditDb(path: string, opts: OpenAuditDbOptions = {}): 
         await con.run("ROLLBACK").catch(() => undefined);
         throw err;
       }
+      // No FSST string compression. DuckDB picks it only for short high-cardinality strings (IDs
+      // such as RayID and SessionID; payloads stay uncompressed either way), where it saves a few
+      // bytes per value, and trying it on every string column made each COMMIT's checkpoint, which
+      // runs on one core, about a quarter slower: see BENCHMARKS.md (ingest) for both figures.
+      await db.run("SET disabled_compression_methods = 'fsst'");
       // Row order within a table carries no meaning here (every report orders its rows), and
       // not keeping it lets DuckDB insert in parallel.
       await db.run("SET preserve_insertion_order = false");

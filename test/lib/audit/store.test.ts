@@ -71,6 +71,22 @@ describe("the audit store file", () => {
     expect(c!.n).toBe(400);
   });
 
+  it("stores strings without FSST, also where DuckDB would pick it (thousands of distinct IDs)", async () => {
+    const file = join(tmp.dir, "ids.log");
+    const [tpl] = await queryObjects(db, "SELECT * EXCLUDE (_extra, _file, _ingest_id) FROM access_requests LIMIT 1");
+    writeFileSync(file, Array.from({ length: 5000 }, (_, i) => JSON.stringify({ ...tpl, RayID: `${(i * 2654435761).toString(16)}-ray-${i}`, CreatedAt: "2026-10-01T00:00:00Z" })).join("\n"));
+    const w = await openAuditDb(join(tmp.dir, "ids.duckdb"), { write: true });
+    try {
+      await ingestPaths(w, [file]);
+      await w.run("CHECKPOINT");
+      const kinds = await queryObjects(w, "SELECT DISTINCT compression FROM pragma_storage_info('access_requests') WHERE column_name = 'RayID'");
+      expect(kinds.length).toBeGreaterThan(0);
+      expect(kinds.map((k) => k.compression)).not.toContain("FSST");
+    } finally {
+      w.close();
+    }
+  });
+
   it("says when there is no store, or when the file is not one", async () => {
     await expect(openAuditDb(join(tmp.dir, "none.duckdb"))).rejects.toMatchObject({ code: "ERR_NOT_FOUND" });
     const other = join(tmp.dir, "other.duckdb");
