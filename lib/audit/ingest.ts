@@ -254,21 +254,31 @@ class Ingest {
       const check = f.gzip === true ? settle(checking(() => scanFile(f.path, { gzip: true, countLines: true, hash: false }))) : hash;
       return [f.path, { hash, check }] as const;
     }));
-    const lane = limiter(LANES);
+    // LANES workers, each on a connection of its own, take the datasets in turn: a worker that
+    // finishes one goes on to the next without connecting again.
+    const queue = [...names];
+    const failures: unknown[] = [];
     const threads = await ThreadBudget.of(this.db);
-    const results = await Promise.allSettled(names.map((name) => lane(async () => {
+    const workers = await Promise.allSettled(Array.from({ length: Math.min(LANES, names.length) }, async () => {
       const db = await this.db.connect();
       try {
         await threads.laneStarted();
-        await new LogpushLane(this, db).run(name, files.filter((d) => d.dataset === name), sizes, scans);
+        for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
+          // One dataset failing does not keep the others out.
+          try {
+            await new LogpushLane(this, db).run(name, files.filter((d) => d.dataset === name), sizes, scans);
+          } catch (err) {
+            failures.push(err);
+          }
+        }
       } finally {
         db.close();
         await threads.laneEnded();
       }
-    })));
-    // Every lane has stopped before the store is closed; the first failure is the one to tell.
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-    if (failed) throw failed.reason;
+    }));
+    // Every worker has stopped before the store is closed; the first failure is the one to tell.
+    for (const w of workers) if (w.status === "rejected") failures.push(w.reason);
+    if (failures.length > 0) throw failures[0];
   }
 
   // ---- Recordings -----------------------------------------------------------------------------
