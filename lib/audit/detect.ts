@@ -32,7 +32,7 @@ export interface DetectedInput {
   /** The file is damaged (a gzip stream that does not inflate): a bad file, not merely another kind. */
   damaged?: boolean;
   /**
-   * Set when recognising the file read it whole (up to WHOLE_FILE_BYTES): its hash, and for plain
+   * Set when recognising the file read it whole (under WHOLE_FILE_BYTES): its hash, and for plain
    * Logpush NDJSON its lines, so that no second read is needed before it goes in.
    */
   scan?: FileScan;
@@ -46,7 +46,7 @@ const GZIP_HEAD_BYTES = 16 * 1024;
 /** How much of a file is read to recognise it (an ssh_logs line with a payload can be long). */
 const HEAD_BYTES = 64 * 1024;
 
-/** A file up to this size is read whole, recognised and hashed in one read. */
+/** A file smaller than this is read whole, recognised and hashed in one read. */
 const WHOLE_FILE_BYTES = 1024 * 1024;
 
 
@@ -83,8 +83,8 @@ function inflateHead(part: Buffer): Promise<Buffer> {
 }
 
 /**
- * What `path` holds, judged from its first bytes. A file of up to 1 MiB is read whole and hashed
- * on the way (`scan`).
+ * What `path` holds, judged from its first bytes. A file under 1 MiB is read whole and hashed on
+ * the way (`scan`).
  *
  * @example (await detectInput("logpush/ssh_logs/20261014/a.log.gz")).dataset  // "ssh_logs"
  */
@@ -185,6 +185,6 @@ export async function listInputs(paths: string[]): Promise<string[]> {
     return found.flat();
   };
   const out: string[] = [];
-  for (const p of paths) out.push(...await walk(p, true));
+  for (const p of paths) for (const f of await walk(p, true)) out.push(f);
   return out;
 }
