@@ -67,6 +67,7 @@ describe("ssh-log proxy (the command)", () => {
     expect(row.UserKeyComment).toBe("bob@desk");
     const s = await openCapture(join(dir, "recs", row.LogFile), { privateKey, mode: "strict" });
     expect(s.info.command).toBe("echo via-cli; exit 4");
+    await s.close(); // only its header was read: the file is released here, not by the garbage collector
     p.child.kill("SIGTERM");
     expect(await p.exited).toBe(0);
     const log = p.stderr();
