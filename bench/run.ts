@@ -26,7 +26,7 @@ const USAGE = `usage: npm run bench -- [--size BYTES] [--small-blocks N] [--runs
   --size          packet data in the large-block capture: 64M (default), 1G, ... (env SSH_LOG_BENCH_SIZE)
   --small-blocks  blocks in the one-block-per-keystroke capture, and Logpush rows (default 200000; env SSH_LOG_BENCH_SMALL_BLOCKS)
   --replay-size   output in the replayed session (default 100M; env SSH_LOG_BENCH_REPLAY_SIZE)
-  --runs          repetitions of each timed measurement, the best is kept (default 5)
+  --runs          repetitions of each timed measurement (default 5): each side's median is kept for the alternating targets, the best for start-up and keystrokes
   --only          run only these targets: ${TARGETS.map((t) => t.name).join(", ")}
   --dir           where inputs are generated and kept between runs (default .bench/)
   --clean         delete the generated inputs when done`;
@@ -110,7 +110,7 @@ async function main(): Promise<number> {
   ctx.clearRuns();
   const cpu = cpus();
   process.stdout.write(`ssh-log bench: ${cpu.length} x ${cpu[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, ${process.platform}/${process.arch}\n`);
-  process.stdout.write(`large capture ${(config.largeBytes / 2 ** 20).toFixed(0)} MiB of data, small capture ${config.smallBlocks} blocks, best of ${config.runs}\n\n`);
+  process.stdout.write(`large capture ${(config.largeBytes / 2 ** 20).toFixed(0)} MiB of data, small capture ${config.smallBlocks} blocks, ${config.runs} runs of each side\n\n`);
   const rows: Row[] = [];
   const selected = TARGETS.filter((t) => config.only.length === 0 || config.only.includes(t.name));
   try {

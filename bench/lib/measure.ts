@@ -75,18 +75,36 @@ export function now(): number {
   return Number(process.hrtime.bigint()) / 1e9;
 }
 
+/** Both sides' times of an alternating measurement, and how to cite them. */
+export interface Alternated {
+  /** Median seconds of `a` (the baseline) and of `b` (ssh-log). */
+  base: number;
+  cand: number;
+  /** For a row's notes: "median of N (best A / B s)". */
+  note: string;
+}
+
 /**
  * Runs `a` and `b` alternately `runs` times (a, b, a, b, ...) so both see the same machine state,
- * and returns each one's best (shortest) time in seconds. Before each, untimed, sync(1) writes out
- * what the previous one left dirty, so that neither side pays for the other's writeback. Each run
- * should write to a new path (BenchContext.freshOut): replacing or deleting a large file makes
- * the next writer pay for it on this disk.
+ * and returns each one's median time in seconds. The median, not the best: on this VM, writing
+ * a new file's pages is sometimes fast and sometimes ~2.5x slower (64 MiB took 170 ms for
+ * minutes on end, and under 50 ms at other times), the same for both sides. A decrypt of 64 MiB
+ * took 0.08-0.10 s in one state and 0.21-0.24 s in the other, so a best-of ratio was decided by
+ * which side drew the single fast run (0.49x in one run whose other four pairs were 0.97x-1.08x).
+ * Each side runs once first, untimed. Before each run, untimed, sync(1) writes out what the
+ * previous one left dirty, so that neither side pays for the other's writeback. Each run should
+ * write to a new path (BenchContext.freshOut): replacing or deleting a large file makes the next
+ * writer pay for it on this disk.
  *
- * @example const [tBase, tCand] = await bestOfAlternating(3, () => base(), () => cand());
+ * @example const { base, cand, note } = await medianOfAlternating(5, () => baseline(), () => sshLog());
  */
-export async function bestOfAlternating(runs: number, a: () => Promise<unknown> | unknown, b: () => Promise<unknown> | unknown): Promise<[number, number]> {
+export async function medianOfAlternating(runs: number, a: () => Promise<unknown> | unknown, b: () => Promise<unknown> | unknown): Promise<Alternated> {
   const ta: number[] = [];
   const tb: number[] = [];
+  settle();
+  await a();
+  settle();
+  await b();
   for (let r = 0; r < runs; r++) {
     settle();
     let t = now();
@@ -97,9 +115,10 @@ export async function bestOfAlternating(runs: number, a: () => Promise<unknown> 
     await b();
     tb.push(now() - t);
   }
-  // Every draw on stderr, so a spread (and which side it hit) is visible beside the best.
+  // Every draw on stderr, so a spread (and which side it hit) is visible beside the median.
   process.stderr.write(`    runs (s): baseline ${ta.map((x) => x.toFixed(3)).join(" ")} | ssh-log ${tb.map((x) => x.toFixed(3)).join(" ")}\n`);
-  return [Math.min(...ta), Math.min(...tb)];
+  const best = `best ${Math.min(...ta).toFixed(3)} / ${Math.min(...tb).toFixed(3)} s`;
+  return { base: median(ta), cand: median(tb), note: `median of ${runs} (${best})` };
 }
 
 /**

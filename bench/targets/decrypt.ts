@@ -4,7 +4,7 @@ import { writeDecryptedZip } from "../../lib/outputs/zip.js";
 import { baselineDecrypt, hpkeJsDecrypt } from "../lib/baseline.js";
 import type { BenchContext } from "../lib/context.js";
 import type { CaptureStats } from "../lib/gen-capture.js";
-import { atMost, bestOfAlternating, higherIsBetter, info, now, type Row, settle, spawnWithPeakRss } from "../lib/measure.js";
+import { atMost, higherIsBetter, medianOfAlternating, info, now, type Row, settle, spawnWithPeakRss } from "../lib/measure.js";
 import { ROOT } from "../lib/context.js";
 
 const MB = 1e6;
@@ -66,17 +66,17 @@ export async function smallCapture(ctx: BenchContext): Promise<CaptureStats> {
 
 /**
  * decrypt, large blocks: throughput of file -> zip against the bare baseline (same process,
- * alternating, best of `runs`), and the peak RSS of the real CLI on the same file (a child process).
+ * alternating, median of `runs`), and the peak RSS of the real CLI on the same file (a child process).
  *
  * @example const rows = await benchDecryptLarge(ctx);
  */
 export async function benchDecryptLarge(ctx: BenchContext): Promise<Row[]> {
   const cap = await largeCapture(ctx);
-  const [tBase, tCand] = await bestOfAlternating(ctx.config.runs,
+  const { base: tBase, cand: tCand, note } = await medianOfAlternating(ctx.config.runs,
     () => baselineDecrypt(cap.path, ctx.privateKey, ctx.freshOut("large-baseline.bin")),
     () => candidateDecrypt(cap.path, ctx.keyPath, ctx.freshOut("large.zip")));
   const mb = cap.fileBytes / MB;
-  const rows = [higherIsBetter("decrypt, 64 KiB blocks", "MB/s", mb / tCand, mb / tBase, 0.8, `${(cap.fileBytes / 2 ** 20).toFixed(0)} MiB, ${cap.blocks} blocks, best of ${ctx.config.runs}`)];
+  const rows = [higherIsBetter("decrypt, 64 KiB blocks", "MB/s", mb / tCand, mb / tBase, 0.8, `${(cap.fileBytes / 2 ** 20).toFixed(0)} MiB, ${cap.blocks} blocks, ${note}`)];
   settle();
   rows.push(info("(hpke-js default AEAD, bare loop)", "MB/s", mb / (await timed(() => hpkeJsDecrypt(cap.path, ctx.privateKey, ctx.freshOut("large-hpke-js.bin")))), mb / tBase, "@hpke/core + @hpke/chacha20poly1305, one run; ratio against the native baseline"));
   settle();
@@ -95,13 +95,13 @@ export async function benchDecryptLarge(ctx: BenchContext): Promise<Row[]> {
  */
 export async function benchDecryptSmall(ctx: BenchContext): Promise<Row[]> {
   const cap = await smallCapture(ctx);
-  const [tBase, tCand] = await bestOfAlternating(ctx.config.runs,
+  const { base: tBase, cand: tCand, note } = await medianOfAlternating(ctx.config.runs,
     () => baselineDecrypt(cap.path, ctx.privateKey, ctx.freshOut("small-baseline.bin")),
     () => candidateDecrypt(cap.path, ctx.keyPath, ctx.freshOut("small.zip")));
   settle();
   const tJs = await timed(() => hpkeJsDecrypt(cap.path, ctx.privateKey, ctx.freshOut("small-hpke-js.bin")));
   return [
-    higherIsBetter("decrypt, 1 block per keystroke", "blocks/s", cap.blocks / tCand, cap.blocks / tBase, 0.8, `${cap.blocks} blocks of 18..77 bytes, best of ${ctx.config.runs}`),
+    higherIsBetter("decrypt, 1 block per keystroke", "blocks/s", cap.blocks / tCand, cap.blocks / tBase, 0.8, `${cap.blocks} blocks of 18..77 bytes, ${note}`),
     info("(hpke-js default AEAD, bare loop)", "blocks/s", cap.blocks / tJs, cap.blocks / tBase, "@hpke/core + @hpke/chacha20poly1305, one run; ratio against the native baseline"),
   ];
 }

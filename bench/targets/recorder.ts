@@ -2,7 +2,7 @@ import { once } from "node:events";
 import { createRecorder } from "../../lib/session/recorder.js";
 import { baselineSeal, captureKeys } from "../lib/baseline.js";
 import type { BenchContext } from "../lib/context.js";
-import { atMost, bestOfAlternating, higherIsBetter, now, type Row, settle } from "../lib/measure.js";
+import { atMost, higherIsBetter, medianOfAlternating, now, type Row, settle } from "../lib/measure.js";
 
 const MB = 1e6;
 
@@ -45,10 +45,10 @@ export async function benchRecorder(ctx: BenchContext): Promise<Row[]> {
   const blocks = Math.ceil(total / (64 << 10));
   let fileBytes = 0;
   let baseBytes = 0;
-  const [tBase, tCand] = await bestOfAlternating(ctx.config.runs,
+  const m = await medianOfAlternating(ctx.config.runs,
     () => { baseBytes = baselineSeal(keys.key, keys.baseNonce, ctx.freshOut("recorder-baseline.bin"), blocks, 64 << 10); },
     async () => { fileBytes = await recordBulk(ctx, ctx.freshOut("recorder.log"), total); });
-  const rows = [higherIsBetter("recorder, bulk output", "MB/s", fileBytes / MB / tCand, baseBytes / MB / tBase, 0.7, `${(total / 2 ** 20).toFixed(0)} MiB in 32 KiB writes; baseline seals 64 KiB blocks; best of ${ctx.config.runs}`)];
+  const rows = [higherIsBetter("recorder, bulk output", "MB/s", fileBytes / MB / m.cand, baseBytes / MB / m.base, 0.7, `${(total / 2 ** 20).toFixed(0)} MiB in 32 KiB writes; baseline seals 64 KiB blocks; ${m.note}`)];
   const count = Math.min(ctx.config.smallBlocks * 2, 1_000_000);
   let best = Infinity;
   for (let r = 0; r < ctx.config.runs; r++) {
