@@ -12,7 +12,7 @@ export function dbOption(): Option {
 
 /**
  * --since, --until, --user and --target, as report and search read them (the store's
- * ssh_log_within and ssh_log_match macros).
+ * ssh_log_within, ssh_log_match and ssh_log_user macros).
  */
 export function filterOptions(): Option[] {
   return [

@@ -124,7 +124,8 @@ export function schemaStatements(): string[] {
 /**
  * Connection-local helpers: `ssh_log_ts(text)` turns an RFC 3339 string or a unix time (seconds,
  * milliseconds, microseconds or nanoseconds, told apart by magnitude) into a TIMESTAMPTZ;
- * `ssh_log_within` and `ssh_log_match` are the reports' --since/--until and --user/--target filters.
+ * `ssh_log_within`, `ssh_log_match` and `ssh_log_user` are the reports' --since/--until and
+ * --user/--target filters.
  */
 export const SESSION_MACROS = [
   `SET TimeZone = 'UTC'`,
@@ -144,4 +145,6 @@ export const SESSION_MACROS = [
   // matches tgt-prod-db.infra.example.com). A NULL pattern matches everything.
   `CREATE OR REPLACE TEMP MACRO ssh_log_match(v, pat) AS pat IS NULL OR (v IS NOT NULL AND (
     lower(v) = lower(pat) OR lower(v) GLOB lower(pat) OR split_part(lower(v), '.', 1) = lower(pat)))`,
+  // --user on sessions and commands: the person's email or the unix user they logged in as.
+  `CREATE OR REPLACE TEMP MACRO ssh_log_user(email, unix_user, pat) AS ssh_log_match(email, pat) OR ssh_log_match(unix_user, pat)`,
 ];

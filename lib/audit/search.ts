@@ -62,7 +62,7 @@ export async function searchText(db: AuditDb, text: string, o: SearchOptions = {
   }
   const sql = `SELECT * FROM (${parts.join("\nUNION ALL\n")}) AS hit
     WHERE ssh_log_within(time, $since::TIMESTAMPTZ, $until::TIMESTAMPTZ)
-      AND (ssh_log_match("user", $user::VARCHAR) OR ssh_log_match(unix_user, $user::VARCHAR))
+      AND ssh_log_user("user", unix_user, $user::VARCHAR)
       AND ssh_log_match(target, $target::VARCHAR)
     ORDER BY time NULLS LAST, session_id, offset_s
     LIMIT ${limit}`;

@@ -6,7 +6,7 @@ WITH s AS (
   FROM sessions
   WHERE started_at IS NOT NULL
     AND ssh_log_within(started_at, $since::TIMESTAMPTZ, $until::TIMESTAMPTZ)
-    AND (ssh_log_match(user_email, $user::VARCHAR) OR ssh_log_match(username, $user::VARCHAR))
+    AND ssh_log_user(user_email, username, $user::VARCHAR)
     AND ssh_log_match(target_id, $target::VARCHAR)
 )
 SELECT

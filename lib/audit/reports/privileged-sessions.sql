@@ -4,7 +4,7 @@
 WITH s AS (
   SELECT * FROM sessions
   WHERE ssh_log_within(started_at, $since::TIMESTAMPTZ, $until::TIMESTAMPTZ)
-    AND (ssh_log_match(user_email, $user::VARCHAR) OR ssh_log_match(username, $user::VARCHAR))
+    AND ssh_log_user(user_email, username, $user::VARCHAR)
     AND ssh_log_match(target_id, $target::VARCHAR)
 ), elevated AS (
   SELECT session_id, count(*) AS elevations, string_agg(DISTINCT command, ' ; ' ORDER BY command) AS elevating_commands

@@ -5,7 +5,7 @@ WITH c AS (
   SELECT *, unnest(ssh_log_risky(command)) AS pattern
   FROM commands
   WHERE ssh_log_within(ts, $since::TIMESTAMPTZ, $until::TIMESTAMPTZ)
-    AND (ssh_log_match(user_email, $user::VARCHAR) OR ssh_log_match(username, $user::VARCHAR))
+    AND ssh_log_user(user_email, username, $user::VARCHAR)
     AND ssh_log_match(target_id, $target::VARCHAR)
 )
 SELECT

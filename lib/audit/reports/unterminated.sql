@@ -17,6 +17,6 @@ SELECT
 FROM sessions s LEFT JOIN recordings r ON r.recording_id = s.recording_id
 WHERE (NOT s.terminated OR NOT s.complete)
   AND ssh_log_within(s.started_at, $since::TIMESTAMPTZ, $until::TIMESTAMPTZ)
-  AND (ssh_log_match(s.user_email, $user::VARCHAR) OR ssh_log_match(s.username, $user::VARCHAR))
+  AND ssh_log_user(s.user_email, s.username, $user::VARCHAR)
   AND ssh_log_match(s.target_id, $target::VARCHAR)
 ORDER BY s.started_at, s.session_id

@@ -99,6 +99,14 @@ describe("compliance reports against counts computed from the raw sample", () =>
     expect(recs.some((r) => String(r.elevating_commands).includes("sudo systemctl restart nginx"))).toBe(true);
   });
 
+  it("--user matches the unix user as well as the email", async () => {
+    // Sessions whose every program logged in as root: each is a root login, found by --user root.
+    const root = [...sampleSessions()].filter(([, s]) => s.programs.every((p) => p.Username === "root")).map(([id]) => id);
+    expect(root.length).toBeGreaterThan(0);
+    const rows = (await collect(await runReport(db, "privileged-sessions", { user: "root" }))).filter((r) => r.source === "ssh_logs");
+    expect(new Set(rows.map((r) => r.session_id))).toEqual(new Set(root));
+  });
+
   it("risky-commands: rm -rf in as many sessions as truth.json counts, each with its command", async () => {
     const rows = await collect(await runReport(db, "risky-commands"));
     const rmrf = rows.filter((r) => r.pattern === "rm-rf" && r.source === "ssh_logs");
