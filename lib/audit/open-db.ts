@@ -9,6 +9,7 @@
  *   try { await db.run("SELECT 1"); } finally { db.close(); }
  */
 import { existsSync, statSync } from "node:fs";
+import { dirname } from "node:path";
 import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from "@duckdb/node-api";
 import { ErrorCode, NotFoundError, SshLogError, UnreadableError } from "../errors.js";
 import { SCHEMA_VERSION, SESSION_MACROS, schemaStatements } from "./schema.js";
@@ -78,6 +79,10 @@ function wrapConnection(path: string, con: DuckDBConnection, connect: () => Prom
  */
 export async function openAuditDb(path: string, opts: OpenAuditDbOptions = {}): Promise<AuditDb> {
   const write = opts.write === true;
+  const folder = dirname(path);
+  if (write && !existsSync(folder)) {
+    throw new NotFoundError(`The folder ${folder} for the audit database ${path} does not exist; create it, or give another path with --db.`, { file: path });
+  }
   if (!write) {
     if (!existsSync(path)) {
       throw new NotFoundError(`There is no audit database at ${path}; build one with ssh-log index (or point to it with --db FILE).`, { file: path });

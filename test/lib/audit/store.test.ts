@@ -89,6 +89,11 @@ describe("the audit store file", () => {
 
   it("says when there is no store, or when the file is not one", async () => {
     await expect(openAuditDb(join(tmp.dir, "none.duckdb"))).rejects.toMatchObject({ code: "ERR_NOT_FOUND" });
+    // A new store in a folder that does not exist: the folder is named, not DuckDB's IO error.
+    const lost = join(tmp.dir, "no-such-folder", "a.duckdb");
+    await expect(openAuditDb(lost, { write: true })).rejects.toMatchObject({
+      code: "ERR_NOT_FOUND", message: `The folder ${join(tmp.dir, "no-such-folder")} for the audit database ${lost} does not exist; create it, or give another path with --db.`,
+    });
     const other = join(tmp.dir, "other.duckdb");
     const inst = await DuckDBInstance.create(other);
     inst.closeSync();
