@@ -172,7 +172,8 @@ class Ingest {
   private commands!: DuckDBAppender;
   private transcripts!: DuckDBAppender;
 
-  constructor(readonly db: AuditDb, readonly opts: IngestOptions, ingestId: number) {
+  /** The private key for captures, read once for the whole ingest (null without -i, or without captures). */
+  constructor(readonly db: AuditDb, readonly opts: IngestOptions, ingestId: number, private readonly privateKey: Uint8Array | null) {
     this.summary = {
       ingestId, files: 0, ingested: 0, alreadyIndexed: 0, rows: Object.fromEntries(TABLES.map((t) => [t, 0])),
       duplicates: 0, sameRecording: [], badLines: 0, filesWithBadLines: [], badFiles: [], partial: [], skipped: [], seconds: 0,
@@ -286,13 +287,13 @@ class Ingest {
   async recording(f: DetectedInput, size: number): Promise<void> {
     const kind = f.kind as "capture" | "zip" | "asciicast";
     try {
-      if (kind === "capture" && !this.opts.keyPath) {
+      if (kind === "capture" && this.privateKey === null) {
         this.summary.skipped.push({ path: f.path, why: "it is an encrypted capture and no key was given (pass -i KEY)" });
         return;
       }
       const scan = f.scan ?? await scanFile(f.path, { gzip: false, countLines: false });
       if (this.known.has(scan.sha256)) { this.summary.alreadyIndexed++; return; }
-      const session = await openRecording(f.path, kind, this.opts.keyPath ?? null, (m) => this.opts.warn?.(m));
+      const session = await openRecording(f.path, kind, this.privateKey);
       try {
         await this.indexSession(session, f.path, kind, scan);
       } finally {
@@ -632,15 +633,22 @@ export async function ingestPaths(db: AuditDb, paths: string[], opts: IngestOpti
   const detected: DetectedInput[] = found.map(([d]) => d);
   const sizes = new Map(found.map(([d, size]) => [d.path, size]));
   const bytes = found.reduce((n, [, size]) => n + size, 0);
-  // A key that cannot be read would fail every capture the same way: say it once, up front.
-  if (opts.keyPath && detected.some((d) => d.kind === "capture")) {
-    const key = await readPrivateKeyFile(opts.keyPath, (m) => opts.warn?.(m));
-    key.fill(0);
+  // The key is read once, up front: a key that cannot be read would fail every capture the same
+  // way, and its warnings (loose permissions) are said once. It is wiped when the ingest ends.
+  const privateKey = opts.keyPath && detected.some((d) => d.kind === "capture") ? await readPrivateKeyFile(opts.keyPath, (m) => opts.warn?.(m)) : null;
+  try {
+    return await ingestDetected(db, opts, detected, sizes, { files: files.length, bytes }, privateKey, started);
+  } finally {
+    privateKey?.fill(0);
   }
+}
+
+/** The rest of `ingestPaths`, once every input is recognised and the key read. */
+async function ingestDetected(db: AuditDb, opts: IngestOptions, detected: DetectedInput[], sizes: Map<string, number>, total: { files: number; bytes: number }, privateKey: Uint8Array | null, started: number): Promise<IngestSummary> {
   const idRow = await db.rows<{ id: number | null }>(`SELECT max(ingest_id) AS id FROM ingested_files`);
-  const ing = new Ingest(db, opts, Number(idRow[0]?.id ?? 0) + 1);
-  ing.summary.files = files.length;
-  await ing.init({ files: files.length, bytes });
+  const ing = new Ingest(db, opts, Number(idRow[0]?.id ?? 0) + 1, privateKey);
+  ing.summary.files = total.files;
+  await ing.init(total);
   try {
     for (const d of detected) {
       if (d.kind === "unknown" && d.damaged) {

@@ -7,8 +7,8 @@ import { UsageError } from "../../errors.js";
 import type { Session } from "../../session/model.js";
 import { openSession } from "../../session/open-any.js";
 
-/** Opens a recording of `kind`; captures need `keyPath`. */
-export async function openRecording(path: string, kind: "capture" | "zip" | "asciicast", keyPath: string | null, warn: (m: string) => void): Promise<Session> {
-  if (kind === "capture" && keyPath === null) throw new UsageError(`${path} is an encrypted capture; pass the private key with -i KEY to index it.`, { file: path });
-  return openSession(path, { ...(keyPath !== null ? { keyPath } : {}), warn });
+/** Opens a recording of `kind`; captures need the private key (read once per ingest, not per file). */
+export async function openRecording(path: string, kind: "capture" | "zip" | "asciicast", privateKey: Uint8Array | null): Promise<Session> {
+  if (kind === "capture" && privateKey === null) throw new UsageError(`${path} is an encrypted capture; pass the private key with -i KEY to index it.`, { file: path });
+  return openSession(path, privateKey !== null ? { privateKey } : {});
 }

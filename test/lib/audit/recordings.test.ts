@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AuditDb, openAuditDb } from "../../../lib/audit/open-db.js";
@@ -125,6 +125,27 @@ describe("recordings in the audit store", () => {
     const literal = await collect(await searchText(db, "100%_"));
     expect(literal).toEqual([]);
     await expect(searchText(db, "(", { regex: true })).rejects.toMatchObject({ code: "ERR_USAGE" });
+  });
+
+  it("reads the key once for a folder of captures: a key others can read is warned about once", async () => {
+    const other = tempDirWithKey();
+    try {
+      const loose = join(other.dir, "loose-key");
+      copyFileSync(k.key, loose);
+      chmodSync(loose, 0o644);
+      const db2 = await openAuditDb(join(other.dir, "a.duckdb"), { write: true });
+      try {
+        const warnings: string[] = [];
+        const r = await ingestPaths(db2, [rec], { keyPath: loose, warn: (m) => warnings.push(m) });
+        expect(r.rows.recordings).toBe(fixtureCases().length + 1);
+        expect(warnings).toHaveLength(1);
+        expect(warnings[0]).toMatch(/readable by other users/);
+      } finally {
+        db2.close();
+      }
+    } finally {
+      other.cleanup();
+    }
   });
 
   it("lists a capture as skipped without a key, and as a bad file with the wrong key", async () => {
