@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { UsageError } from "../../lib/errors.js";
+import { blocksAndPackets } from "../../lib/text.js";
 import type { CliIo } from "../io.js";
 import { ExitCode, exitCodeFor } from "../handle-error.js";
 import { setExitCode } from "./index.js";
@@ -68,13 +69,13 @@ Exit codes: 0 done; 3 partial (cut or altered: the zip holds what authenticated)
       }
       if (error) {
         io.err(`ssh-log: ${error.message} [${error.code}]`);
-        io.err(`Wrote what authenticated (${r.outcome.blocks} blocks, ${r.outcome.events} packets) to ${outPath}.`);
+        io.err(`Wrote what authenticated (${blocksAndPackets(r.outcome)}) to ${outPath}.`);
         setExitCode(cmd, exitCodeFor(error.code) || ExitCode.Partial);
         return;
       }
       if (!flags.json) {
         const sizes = r.entries.map((e) => `${e.name} ${e.bytes} bytes`).join(", ");
-        io.err(`Decrypted ${logPath} (${r.outcome.blocks} blocks, ${r.outcome.events} packets) to ${outPath}: ${sizes}.`);
+        io.err(`Decrypted ${logPath} (${blocksAndPackets(r.outcome)}) to ${outPath}: ${sizes}.`);
       }
     });
 }

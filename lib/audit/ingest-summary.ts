@@ -5,11 +5,8 @@
  * @example for (const l of formatIngestSummary(summary, "ssh-audit.duckdb")) console.error(l);
  */
 import { afterFileName } from "../errors.js";
+import { plural } from "../text.js";
 import type { FileProblem, IngestSummary } from "./ingest.js";
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
 
 function list(title: string, items: FileProblem[], max = 20): string[] {
   if (items.length === 0) return [];
@@ -25,7 +22,7 @@ export function formatIngestSummary(s: IngestSummary, dbPath: string): string[] 
   if (s.files === 0) return [`There are no files under the paths given; nothing was indexed into ${dbPath}.`];
   out.push(`Indexed ${s.ingested} of ${plural(s.files, "file")} into ${dbPath} in ${s.seconds.toFixed(1)} s (ingest ${s.ingestId}).`);
   const width = Math.max(...Object.keys(s.rows).map((k) => k.length));
-  for (const [t, n] of Object.entries(s.rows)) out.push(`  ${t.padEnd(width)}  ${String(n).padStart(9)} rows added`);
+  for (const [t, n] of Object.entries(s.rows)) out.push(`  ${t.padEnd(width)}  ${String(n).padStart(9)} ${n === 1 ? "row" : "rows"} added`);
   out.push(`Skipped: ${plural(s.alreadyIndexed, "file")} indexed before, ${plural(s.duplicates, "duplicate record")}, ${plural(s.sameRecording.length, "recording")} of a session indexed from another file, ${plural(s.badLines, "bad line")}.`);
   out.push(...list("Files with bad lines (the other lines were indexed)", s.filesWithBadLines));
   out.push(...list("Bad files, not indexed", s.badFiles));

@@ -1,5 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import { OutputError } from "../errors.js";
+import { blocksAndPackets } from "../text.js";
 import type { KeyWarning } from "../crypto/keys.js";
 import { openCaptureFile } from "../session/open-capture-file.js";
 import { type BatchSummary, outputNames, runBatch } from "./batch.js";
@@ -34,7 +35,7 @@ export async function decryptBatch(keyPath: string, inputs: string[], opts: Decr
     // Closed even when the zip fails before reading it: a long batch must not pile up open files.
     const r = await writeDecryptedZip(session, outs[i]!).finally(() => session.close());
     const e = r.outcome.error;
-    const detail = `${r.outcome.blocks} blocks, ${r.outcome.events} packets, ${r.entries.map((x) => `${x.name} ${x.bytes} bytes`).join(", ")}`;
+    const detail = `${blocksAndPackets(r.outcome)}, ${r.entries.map((x) => `${x.name} ${x.bytes} bytes`).join(", ")}`;
     return { output: outs[i]!, status: e ? "partial" : "ok", error: e ? { code: e.code, message: e.message } : null, detail };
   }, { progress: opts.progress });
 }
