@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { constants as zc, createGunzip, gunzip } from "node:zlib";
 import { fsError } from "../errors.js";
-import { readHead } from "../session/read-chunks.js";
+import { readHeadAndSize } from "../session/read-chunks.js";
 import { type DatasetName, datasetOfRecord, unknownFields } from "./datasets.js";
 import { type FileScan, scanBuffer } from "./internal/scan-file.js";
 
@@ -20,6 +20,8 @@ export type InputKind = "logpush" | "capture" | "zip" | "asciicast" | "unknown";
 
 export interface DetectedInput {
   path: string;
+  /** The file's size in bytes. */
+  bytes: number;
   kind: InputKind;
   /** For Logpush files: the dataset. */
   dataset?: DatasetName;
@@ -89,13 +91,13 @@ function inflateHead(part: Buffer): Promise<Buffer> {
  * @example (await detectInput("logpush/ssh_logs/20261014/a.log.gz")).dataset  // "ssh_logs"
  */
 export async function detectInput(path: string): Promise<DetectedInput> {
-  const read = await readHead(path, WHOLE_FILE_BYTES, "input");
-  const d = await recognise(path, read);
+  const { head: read, size } = await readHeadAndSize(path, WHOLE_FILE_BYTES, "input");
+  const d = { ...await recognise(path, read), bytes: size };
   if (read.length === 0 || read.length >= WHOLE_FILE_BYTES) return d;
   return { ...d, scan: scanBuffer(read, { countLines: d.kind === "logpush" && d.gzip !== true }) };
 }
 
-async function recognise(path: string, read: Buffer): Promise<DetectedInput> {
+async function recognise(path: string, read: Buffer): Promise<Omit<DetectedInput, "bytes">> {
   const head = read.subarray(0, HEAD_BYTES);
   if (head.length === 0) return { path, kind: "unknown", why: "it is empty" };
   if (head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04) return { path, kind: "zip" };

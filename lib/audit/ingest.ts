@@ -240,7 +240,7 @@ class Ingest {
    * is hashed, its gzip checked and its lines counted ahead, in the order the lanes take them:
    * later files are scanned while earlier ones go into DuckDB.
    */
-  async logpushLanes(files: DetectedInput[], sizes: Map<string, number>): Promise<void> {
+  async logpushLanes(files: DetectedInput[]): Promise<void> {
     const names = [...DATASET_NAMES].sort((a, b) => Number(b === "ssh_logs") - Number(a === "ssh_logs"))
       .filter((name) => files.some((d) => d.dataset === name));
     const order = names.flatMap((name) => files.filter((d) => d.dataset === name));
@@ -267,7 +267,7 @@ class Ingest {
         for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
           // One dataset failing does not keep the others out.
           try {
-            await new LogpushLane(this, db).run(name, files.filter((d) => d.dataset === name), sizes, scans);
+            await new LogpushLane(this, db).run(name, files.filter((d) => d.dataset === name), scans);
           } catch (err) {
             failures.push(err);
           }
@@ -284,7 +284,7 @@ class Ingest {
 
   // ---- Recordings -----------------------------------------------------------------------------
 
-  async recording(f: DetectedInput, size: number): Promise<void> {
+  async recording(f: DetectedInput): Promise<void> {
     const kind = f.kind as "capture" | "zip" | "asciicast";
     try {
       if (kind === "capture" && this.privateKey === null) {
@@ -306,7 +306,7 @@ class Ingest {
       const why = err instanceof SshLogError ? err.message.replace(/\.$/, "") : `it could not be read (${messageOf(err)})`;
       this.summary.badFiles.push({ path: f.path, why, ...(code ? { code } : {}) });
     } finally {
-      this.progress(1, size);
+      this.progress(1, f.bytes);
     }
   }
 
@@ -419,7 +419,7 @@ class LogpushLane {
   }
 
   /** Ingests one dataset's files, in batches; `scans` were started early so they overlap earlier inserts. */
-  async run(dataset: DatasetName, inputs: DetectedInput[], sizes: Map<string, number>, scans: LaneScans): Promise<void> {
+  async run(dataset: DatasetName, inputs: DetectedInput[], scans: LaneScans): Promise<void> {
     const batchBytes = this.ing.opts.batchBytes ?? 128 * 1024 * 1024;
     // Files of one statement share compression and whether unknown fields are to be kept.
     const groups = new Map<string, DetectedInput[]>();
@@ -432,7 +432,7 @@ class LogpushLane {
       let cur: DetectedInput[] = [];
       let bytes = 0;
       for (const f of g) {
-        const b = sizes.get(f.path) ?? 0;
+        const b = f.bytes;
         if (cur.length > 0 && (bytes + b > batchBytes || cur.length >= 1000)) { batches.push(cur); cur = []; bytes = 0; }
         cur.push(f);
         bytes += b;
@@ -453,9 +453,9 @@ class LogpushLane {
           todo.push({ f, hash: scan, check });
           continue;
         }
-        this.ing.progress(1, sizes.get(f.path) ?? 0);
+        this.ing.progress(1, f.bytes);
       }
-      if (todo.length > 0) await this.insertFiles(dataset, todo, sizes);
+      if (todo.length > 0) await this.insertFiles(dataset, todo);
     }
   }
 
@@ -476,7 +476,7 @@ class LogpushLane {
     return { ...c, sha256: x.hash.sha256 };
   }
 
-  private async insertFiles(dataset: DatasetName, files: LaneFile[], sizes: Map<string, number>): Promise<void> {
+  private async insertFiles(dataset: DatasetName, files: LaneFile[]): Promise<void> {
     const id = this.ing.summary.ingestId;
     const withExtra = (files[0]!.f.extraFields?.length ?? 0) > 0;
     let added = 0;
@@ -487,7 +487,7 @@ class LogpushLane {
         const paths = files.map((x) => x.f.path);
         const gzip = files[0]!.f.gzip === true;
         // Files whose records carry unknown fields go through json_transform to keep them.
-        const batchBytes = files.reduce((n, x) => n + (sizes.get(x.f.path) ?? 0), 0);
+        const batchBytes = files.reduce((n, x) => n + x.f.bytes, 0);
         const inserted = await this.ing.withProgress(this.db, batchBytes, this.db.run(insertSql({ dataset, source: withExtra ? linesSource(paths, gzip) : { files: paths, gzip }, ingestId: id, withExtra, missingKey: "error", antiJoin })));
         // DuckDB's reader may stop quietly at gzip damage: nothing commits until every file inflated whole.
         const full = await Promise.all(files.map((x) => this.fullScan(x)));
@@ -520,22 +520,22 @@ class LogpushLane {
           const why = full[i]!;
           if (typeof why !== "string") return;
           this.ing.summary.badFiles.push({ path: f.path, why });
-          this.ing.progress(1, sizes.get(f.path) ?? 0);
+          this.ing.progress(1, f.bytes);
         });
-        if (rest.length > 0) await this.insertFiles(dataset, rest, sizes);
+        if (rest.length > 0) await this.insertFiles(dataset, rest);
         return;
       }
       if (files.length > 1) {
         // Something in the batch is not clean: find it file by file.
-        for (const x of files) await this.insertFiles(dataset, [x], sizes);
+        for (const x of files) await this.insertFiles(dataset, [x]);
         return;
       }
-      await this.insertCarefully(dataset, files[0]!.f, full[0] as FileScan, err, sizes);
+      await this.insertCarefully(dataset, files[0]!.f, full[0] as FileScan, err);
       return;
     }
     for (const { f } of files) {
       this.ing.summary.ingested++;
-      this.ing.progress(1, sizes.get(f.path) ?? 0);
+      this.ing.progress(1, f.bytes);
     }
     this.ing.summary.rows[dataset]! += added;
     this.ing.summary.duplicates += records - added;
@@ -563,7 +563,7 @@ class LogpushLane {
    * The slow path for one file that failed the fast one: lines staged with a validity flag, so
    * bad lines are counted and left out and the rest goes in. A file that fails even so is named.
    */
-  private async insertCarefully(dataset: DatasetName, f: DetectedInput, scan: FileScan, firstError: unknown, sizes: Map<string, number>): Promise<void> {
+  private async insertCarefully(dataset: DatasetName, f: DetectedInput, scan: FileScan, firstError: unknown): Promise<void> {
     const keyFields = { access_requests: ["RayID"], ssh_logs: ["SessionID", "ProgramID"], zero_trust_network_sessions: ["SessionID"] }[dataset];
     const hasKey = keyFields.map((k) => `json_extract_string(line, '$.${k}') IS NOT NULL`).join(" AND ");
     try {
@@ -590,7 +590,7 @@ class LogpushLane {
       if (err instanceof SshLogError && err.code === "ERR_DATABASE_LOCKED") throw err;
       this.ing.summary.badFiles.push({ path: f.path, why: `it could not be read as Logpush NDJSON (${messageOf(err ?? firstError)}); nothing from it was indexed` });
     }
-    this.ing.progress(1, sizes.get(f.path) ?? 0);
+    this.ing.progress(1, f.bytes);
   }
 
   /** Commands from the ssh_logs rows added from `paths` (payloads, or the proxy index's Command), in SQL. */
@@ -626,25 +626,22 @@ function limiter(n: number): <T>(job: () => Promise<T>) => Promise<T> {
 export async function ingestPaths(db: AuditDb, paths: string[], opts: IngestOptions = {}): Promise<IngestSummary> {
   const started = performance.now();
   const files = await listInputs(paths);
-  const { stat } = await import("node:fs/promises");
   // Recognised four at a time (reads and inflates run on the thread pool).
   const four = limiter(4);
-  const found = await Promise.all(files.map((p) => four(async () => [await detectInput(p), (await stat(p)).size] as const)));
-  const detected: DetectedInput[] = found.map(([d]) => d);
-  const sizes = new Map(found.map(([d, size]) => [d.path, size]));
-  const bytes = found.reduce((n, [, size]) => n + size, 0);
+  const detected = await Promise.all(files.map((p) => four(() => detectInput(p))));
+  const bytes = detected.reduce((n, d) => n + d.bytes, 0);
   // The key is read once, up front: a key that cannot be read would fail every capture the same
   // way, and its warnings (loose permissions) are said once. It is wiped when the ingest ends.
   const privateKey = opts.keyPath && detected.some((d) => d.kind === "capture") ? await readPrivateKeyFile(opts.keyPath, (m) => opts.warn?.(m)) : null;
   try {
-    return await ingestDetected(db, opts, detected, sizes, { files: files.length, bytes }, privateKey, started);
+    return await ingestDetected(db, opts, detected, { files: files.length, bytes }, privateKey, started);
   } finally {
     privateKey?.fill(0);
   }
 }
 
 /** The rest of `ingestPaths`, once every input is recognised and the key read. */
-async function ingestDetected(db: AuditDb, opts: IngestOptions, detected: DetectedInput[], sizes: Map<string, number>, total: { files: number; bytes: number }, privateKey: Uint8Array | null, started: number): Promise<IngestSummary> {
+async function ingestDetected(db: AuditDb, opts: IngestOptions, detected: DetectedInput[], total: { files: number; bytes: number }, privateKey: Uint8Array | null, started: number): Promise<IngestSummary> {
   const idRow = await db.rows<{ id: number | null }>(`SELECT max(ingest_id) AS id FROM ingested_files`);
   const ing = new Ingest(db, opts, Number(idRow[0]?.id ?? 0) + 1, privateKey);
   ing.summary.files = total.files;
@@ -653,15 +650,15 @@ async function ingestDetected(db: AuditDb, opts: IngestOptions, detected: Detect
     for (const d of detected) {
       if (d.kind === "unknown" && d.damaged) {
         ing.summary.badFiles.push({ path: d.path, why: `${d.why ?? "it is damaged"}; nothing from it was indexed` });
-        ing.progress(1, sizes.get(d.path) ?? 0);
+        ing.progress(1, d.bytes);
       } else if (d.kind === "unknown") {
         ing.summary.skipped.push({ path: d.path, why: `it is not an audit input: ${d.why ?? "not recognised"}` });
-        ing.progress(1, sizes.get(d.path) ?? 0);
+        ing.progress(1, d.bytes);
       }
     }
-    await ing.logpushLanes(detected.filter((d) => d.kind === "logpush"), sizes);
+    await ing.logpushLanes(detected.filter((d) => d.kind === "logpush"));
     for (const d of detected) {
-      if (d.kind === "capture" || d.kind === "zip" || d.kind === "asciicast") await ing.recording(d, sizes.get(d.path) ?? 0);
+      if (d.kind === "capture" || d.kind === "zip" || d.kind === "asciicast") await ing.recording(d);
     }
     await ing.link();
   } catch (err) {

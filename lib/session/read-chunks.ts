@@ -8,6 +8,15 @@ import { fsError } from "../errors.js";
  * @example const head = await readHead("x.log", 4096, "input");
  */
 export async function readHead(path: string, bytes: number, role: string): Promise<Buffer> {
+  return (await readHeadAndSize(path, bytes, role)).head;
+}
+
+/**
+ * `readHead`, and the file's size from the same stat (0 for a file that reports none).
+ *
+ * @example const { head, size } = await readHeadAndSize("a.log.gz", 1 << 20, "input");
+ */
+export async function readHeadAndSize(path: string, bytes: number, role: string): Promise<{ head: Buffer; size: number }> {
   let fh: FileHandle | undefined;
   try {
     const st = await stat(path);
@@ -17,7 +26,7 @@ export async function readHead(path: string, bytes: number, role: string): Promi
     // reports no size (a pipe, /proc) gets the whole allowance.
     const buf = Buffer.alloc(st.isFile() && st.size > 0 ? Math.min(bytes, st.size) : bytes);
     const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-    return buf.subarray(0, bytesRead);
+    return { head: buf.subarray(0, bytesRead), size: st.size };
   } catch (err) {
     throw fsError(err, path, role);
   } finally {

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { copyFileSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
@@ -50,6 +50,9 @@ describe("input detection", () => {
     const d = await detectInput(large);
     expect(d).toMatchObject({ kind: "logpush", dataset: "ssh_logs" });
     expect(d.scan).toBeUndefined();
+    // Its size comes from the same stat as the read: index needs no second one.
+    expect(d.bytes).toBe(statSync(large).size);
+    expect((await detectInput(gz)).bytes).toBe(statSync(gz).size);
   });
 
   it("recognises a gzip file larger than the part inflated, whether its text compresses well or not", async () => {
