@@ -26,7 +26,7 @@ const USAGE = `usage: npm run bench -- [--size BYTES] [--small-blocks N] [--runs
   --size          packet data in the large-block capture: 64M (default), 1G, ... (env SSH_LOG_BENCH_SIZE)
   --small-blocks  blocks in the one-block-per-keystroke capture, and Logpush rows (default 200000; env SSH_LOG_BENCH_SMALL_BLOCKS)
   --replay-size   output in the replayed session (default 100M; env SSH_LOG_BENCH_REPLAY_SIZE)
-  --runs          repetitions of each timed measurement (default 5): each side's median is kept for the alternating targets, the best for start-up and keystrokes
+  --runs          repetitions of each timed measurement (default 5): the median pair for the alternating targets, the best for start-up and keystrokes
   --only          run only these targets: ${TARGETS.map((t) => t.name).join(", ")}
   --dir           where inputs are generated and kept between runs (default .bench/)
   --clean         delete the generated inputs when done`;

@@ -75,30 +75,32 @@ export function now(): number {
   return Number(process.hrtime.bigint()) / 1e9;
 }
 
-/** Both sides' times of an alternating measurement, and how to cite them. */
+/** The times of one pair of an alternating measurement, and how to cite them. */
 export interface Alternated {
-  /** Median seconds of `a` (the baseline) and of `b` (ssh-log). */
+  /** Seconds of `a` (the baseline) and of `b` (ssh-log) in the median pair. */
   base: number;
   cand: number;
-  /** For a row's notes: "median of N (best A / B s)". */
+  /** For a row's notes: "median of N pairs (best A / B s)". */
   note: string;
 }
 
 /**
- * Runs `a` and `b` alternately `runs` times (a, b, a, b, ...) so both see the same machine state,
- * and returns each one's median time in seconds. The median, not the best: on this VM, writing
- * a new file's pages is sometimes fast and sometimes ~2.5x slower (64 MiB took 170 ms for
- * minutes on end, and under 50 ms at other times), the same for both sides. A decrypt of 64 MiB
- * took 0.08-0.10 s in one state and 0.21-0.24 s in the other, so a best-of ratio was decided by
- * which side drew the single fast run (0.49x in one run whose other four pairs were 0.97x-1.08x).
- * Each side runs once first, untimed. Before each run, untimed, sync(1) writes out what the
- * previous one left dirty, so that neither side pays for the other's writeback. Each run should
- * write to a new path (BenchContext.freshOut): replacing or deleting a large file makes the next
- * writer pay for it on this disk.
+ * Runs `a` and `b` alternately `runs` times (a, b, a, b, ...) and returns the pair (a run of
+ * each, side by side in time) whose ratio is the median of the pairs' ratios: its two times give
+ * the row's figures and ratio. Pairs, not each side's best or median: on this VM, writing a new
+ * file's pages is at times ~2.5x slower than at others, for minutes, for both sides alike (64 MiB:
+ * 170 ms, against under 50 ms otherwise). When that state begins or ends within a run of the
+ * bench, comparing each side's best, or each side's median, can set a time from one state
+ * against a time from the other (a best-of ratio of 0.49x whose other pairs were 0.97x-1.08x; a
+ * median ratio of 0.45x whose pairs were 0.76x, 0.78x, 0.45x, 1.13x, 1.13x); the median pair is
+ * not moved by one such pair. Each side runs once first, untimed. Before each run, untimed,
+ * sync(1) writes out what the previous one left dirty, so that neither side pays for the other's
+ * writeback. Each run should write to a new path (BenchContext.freshOut): replacing or deleting
+ * a large file makes the next writer pay for it on this disk.
  *
- * @example const { base, cand, note } = await medianOfAlternating(5, () => baseline(), () => sshLog());
+ * @example const { base, cand, note } = await medianPairOfAlternating(5, () => baseline(), () => sshLog());
  */
-export async function medianOfAlternating(runs: number, a: () => Promise<unknown> | unknown, b: () => Promise<unknown> | unknown): Promise<Alternated> {
+export async function medianPairOfAlternating(runs: number, a: () => Promise<unknown> | unknown, b: () => Promise<unknown> | unknown): Promise<Alternated> {
   const ta: number[] = [];
   const tb: number[] = [];
   settle();
@@ -115,10 +117,13 @@ export async function medianOfAlternating(runs: number, a: () => Promise<unknown
     await b();
     tb.push(now() - t);
   }
-  // Every draw on stderr, so a spread (and which side it hit) is visible beside the median.
+  // Every draw on stderr, so a spread (and which side it hit) is visible beside the median pair.
   process.stderr.write(`    runs (s): baseline ${ta.map((x) => x.toFixed(3)).join(" ")} | ssh-log ${tb.map((x) => x.toFixed(3)).join(" ")}\n`);
+  // By ssh-log's speed relative to the baseline; of an even number, the slower middle pair.
+  const pairs = ta.map((x, i) => [x, tb[i]!] as const).sort((p, q) => q[0] / q[1] - p[0] / p[1]);
+  const [base, cand] = pairs[pairs.length >> 1]!;
   const best = `best ${Math.min(...ta).toFixed(3)} / ${Math.min(...tb).toFixed(3)} s`;
-  return { base: median(ta), cand: median(tb), note: `median of ${runs} (${best})` };
+  return { base, cand, note: `median of ${runs} pairs (${best})` };
 }
 
 /**

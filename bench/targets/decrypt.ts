@@ -4,7 +4,7 @@ import { writeDecryptedZip } from "../../lib/outputs/zip.js";
 import { baselineDecrypt, hpkeJsDecrypt } from "../lib/baseline.js";
 import type { BenchContext } from "../lib/context.js";
 import type { CaptureStats } from "../lib/gen-capture.js";
-import { atMost, higherIsBetter, medianOfAlternating, info, now, type Row, settle, spawnWithPeakRss } from "../lib/measure.js";
+import { atMost, higherIsBetter, medianPairOfAlternating, info, now, type Row, settle, spawnWithPeakRss } from "../lib/measure.js";
 import { ROOT } from "../lib/context.js";
 
 const MB = 1e6;
@@ -66,13 +66,13 @@ export async function smallCapture(ctx: BenchContext): Promise<CaptureStats> {
 
 /**
  * decrypt, large blocks: throughput of file -> zip against the bare baseline (same process,
- * alternating, median of `runs`), and the peak RSS of the real CLI on the same file (a child process).
+ * alternating, the median pair of `runs`), and the peak RSS of the real CLI on the same file (a child process).
  *
  * @example const rows = await benchDecryptLarge(ctx);
  */
 export async function benchDecryptLarge(ctx: BenchContext): Promise<Row[]> {
   const cap = await largeCapture(ctx);
-  const { base: tBase, cand: tCand, note } = await medianOfAlternating(ctx.config.runs,
+  const { base: tBase, cand: tCand, note } = await medianPairOfAlternating(ctx.config.runs,
     () => baselineDecrypt(cap.path, ctx.privateKey, ctx.freshOut("large-baseline.bin")),
     () => candidateDecrypt(cap.path, ctx.keyPath, ctx.freshOut("large.zip")));
   const mb = cap.fileBytes / MB;
@@ -95,7 +95,7 @@ export async function benchDecryptLarge(ctx: BenchContext): Promise<Row[]> {
  */
 export async function benchDecryptSmall(ctx: BenchContext): Promise<Row[]> {
   const cap = await smallCapture(ctx);
-  const { base: tBase, cand: tCand, note } = await medianOfAlternating(ctx.config.runs,
+  const { base: tBase, cand: tCand, note } = await medianPairOfAlternating(ctx.config.runs,
     () => baselineDecrypt(cap.path, ctx.privateKey, ctx.freshOut("small-baseline.bin")),
     () => candidateDecrypt(cap.path, ctx.keyPath, ctx.freshOut("small.zip")));
   settle();

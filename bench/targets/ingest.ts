@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { DATASETS, type DatasetName } from "../../lib/audit/datasets.js";
 import type { BenchContext } from "../lib/context.js";
-import { higherIsBetter, medianOfAlternating, type Row } from "../lib/measure.js";
+import { higherIsBetter, medianPairOfAlternating, type Row } from "../lib/measure.js";
 
 const PAYLOAD = Buffer.from('{"version": 2, "width": 120, "height": 40, "timestamp": 0}\n[0.1, "o", "$ "]\n[1.2, "i", "uptime\\r"]\n[1.21, "o", "uptime\\r\\n"]\n[1.5, "o", " 10:00:00 up 3 days\\r\\n$ "]\n').toString("base64");
 
@@ -57,7 +57,7 @@ function duckType(t: string): string { return t === "VARCHAR[]" ? "VARCHAR[]" : 
 /**
  * ingest: the audit store's ingest of a Logpush export (fresh store each run) against DuckDB's own
  * read_ndjson with explicit columns over the same files into a fresh database file (CREATE TABLE
- * AS, one per dataset), alternating, median of runs. Rows per second.
+ * AS, one per dataset), alternating, the median pair of runs. Rows per second.
  *
  * @example const rows = await benchIngest(ctx);
  */
@@ -70,7 +70,7 @@ export async function benchIngest(ctx: BenchContext): Promise<Row[]> {
   const { ingestPaths } = await import("../../lib/audit/ingest.js");
   let ingested = 0;
   let baseRows = 0;
-  const m = await medianOfAlternating(ctx.config.runs,
+  const m = await medianPairOfAlternating(ctx.config.runs,
     async () => {
       const inst = await DuckDBInstance.create(ctx.freshOut("ingest-baseline.duckdb"));
       const con = await inst.connect();

@@ -2,7 +2,7 @@ import { once } from "node:events";
 import { createRecorder } from "../../lib/session/recorder.js";
 import { baselineSeal, captureKeys } from "../lib/baseline.js";
 import type { BenchContext } from "../lib/context.js";
-import { atMost, higherIsBetter, medianOfAlternating, now, type Row, settle } from "../lib/measure.js";
+import { atMost, higherIsBetter, medianPairOfAlternating, now, type Row, settle } from "../lib/measure.js";
 
 const MB = 1e6;
 
@@ -31,7 +31,7 @@ async function recordKeystrokes(ctx: BenchContext, path: string, count: number):
 
 /**
  * recorder: bulk throughput against the bare sealing loop (createCipheriv with HPKE's nonces,
- * 64 KiB blocks, length prefixes, 1 MiB writes) in the same process, alternating, best of runs;
+ * 64 KiB blocks, length prefixes, 1 MiB writes) in the same process, alternating, the median pair;
  * and the cost of one 1-byte write (a keystroke), including its share of sealing and the close.
  *
  * @example const rows = await benchRecorder(ctx);
@@ -45,7 +45,7 @@ export async function benchRecorder(ctx: BenchContext): Promise<Row[]> {
   const blocks = Math.ceil(total / (64 << 10));
   let fileBytes = 0;
   let baseBytes = 0;
-  const m = await medianOfAlternating(ctx.config.runs,
+  const m = await medianPairOfAlternating(ctx.config.runs,
     () => { baseBytes = baselineSeal(keys.key, keys.baseNonce, ctx.freshOut("recorder-baseline.bin"), blocks, 64 << 10); },
     async () => { fileBytes = await recordBulk(ctx, ctx.freshOut("recorder.log"), total); });
   const rows = [higherIsBetter("recorder, bulk output", "MB/s", fileBytes / MB / m.cand, baseBytes / MB / m.base, 0.7, `${(total / 2 ** 20).toFixed(0)} MiB in 32 KiB writes; baseline seals 64 KiB blocks; ${m.note}`)];
