@@ -110,9 +110,11 @@ describe("a store held by another process", () => {
   it("is ERR_DATABASE_LOCKED for a writer and for a reader", async () => {
     const path = join(tmp.dir, "held.duckdb");
     (await openAuditDb(path, { write: true })).close();
-    // A second process opens the file for writing and holds it until killed.
-    const script = `import("@duckdb/node-api").then(async ({ DuckDBInstance }) => { await DuckDBInstance.create(${JSON.stringify(path)}); process.stdout.write("held\\n"); setTimeout(() => {}, 60000); });`;
-    child = spawn(process.execPath, ["-e", script], { cwd: process.cwd(), stdio: ["ignore", "pipe", "inherit"] });
+    // A second process opens the file for writing and holds it until killed. DuckDB lets go of
+    // the lock when the instance is garbage collected: the holder keeps it in a global, and
+    // collects once (after the opening code has returned) before saying "held", to prove it.
+    const script = `import("@duckdb/node-api").then(async ({ DuckDBInstance }) => { globalThis.held = await DuckDBInstance.create(${JSON.stringify(path)}); setTimeout(() => { gc(); setTimeout(() => process.stdout.write("held\\n"), 20); }, 0); setTimeout(() => {}, 60000); });`;
+    child = spawn(process.execPath, ["--expose-gc", "-e", script], { cwd: process.cwd(), stdio: ["ignore", "pipe", "inherit"] });
     await new Promise<void>((resolve, reject) => {
       const t = setTimeout(() => reject(new Error("the helper process did not open the store")), 20_000);
       child!.stdout!.on("data", (d: Buffer) => { if (d.toString().includes("held")) { clearTimeout(t); resolve(); } });

@@ -123,9 +123,12 @@ describe("a database another process holds", () => {
 
   it("reports ERR_DATABASE_LOCKED on the list, then works once it is free", async () => {
     const locked = await openAuditSource(dbPath, []);
-    const script = `import("@duckdb/node-api").then(async ({ DuckDBInstance }) => { const i = await DuckDBInstance.create(${JSON.stringify(dbPath)}); await i.connect(); process.stdout.write("held\\n"); setTimeout(() => {}, 60000); });`;
+    // DuckDB closes an instance (and lets go of the file's lock) when it is garbage collected, so
+    // the holder keeps its own in a global, and collects once (after the opening code has
+    // returned) before saying "held", to prove it.
+    const script = `import("@duckdb/node-api").then(async ({ DuckDBInstance }) => { const i = await DuckDBInstance.create(${JSON.stringify(dbPath)}); globalThis.held = [i, await i.connect()]; setTimeout(() => { gc(); setTimeout(() => process.stdout.write("held\\n"), 20); }, 0); setTimeout(() => {}, 60000); });`;
     await source.close();
-    holder = spawn(process.execPath, ["--input-type=module", "-e", script], { cwd: fileURLToPath(new URL("../../../", import.meta.url)), stdio: ["ignore", "pipe", "inherit"] });
+    holder = spawn(process.execPath, ["--expose-gc", "--input-type=module", "-e", script], { cwd: fileURLToPath(new URL("../../../", import.meta.url)), stdio: ["ignore", "pipe", "inherit"] });
     await new Promise<void>((resolve, reject) => {
       holder!.stdout!.on("data", (d: Buffer) => { if (d.toString().includes("held")) resolve(); });
       holder!.on("exit", () => reject(new Error("the holder exited early")));
