@@ -31,8 +31,11 @@ export default defineConfig({
     name: "module-urls-from-dist",
     transform(code, id) {
       if (!code.includes("import.meta.url")) return null;
+      // The helpers come in as imports, which the bundler renames around the module's own names: a
+      // bare require(...) here would bind to a local `require` (pty-modes has one) and throw.
       const rel = JSON.stringify(relative(outDir, id));
-      return code.replaceAll("import.meta.url", `require("node:url").pathToFileURL(require("node:path").join(__dirname, ${rel})).href`);
+      const helpers = 'import { pathToFileURL as moduleFileUrl } from "node:url"; import { join as moduleJoin } from "node:path";\n';
+      return helpers + code.replaceAll("import.meta.url", `moduleFileUrl(moduleJoin(__dirname, ${rel})).href`);
     },
   }],
   output: {

@@ -85,6 +85,15 @@ describe("ssh-log proxy (the command)", () => {
     expect(await q.exited).toBe(130);
   });
 
+  it("forwards terminal modes from the CLI bundle too (no warning that ssh2's internals differ)", async () => {
+    // The capture of a pty-req's modes patches ssh2 through a require() made from the module's own
+    // URL; the bundle rewrites import.meta.url, and once made that require() throw.
+    const p = await startCli("recs4");
+    p.child.kill("SIGTERM");
+    expect(await p.exited).toBe(0);
+    expect(p.stderr()).not.toMatch(/warning/);
+  });
+
   it("fails with one sentence and the right exit code for a missing or wrong key file", async () => {
     const base = ["proxy", "--upstream", `127.0.0.1:${sshd.port}`, "--authorized-keys", "users.pub", "--upstream-key", "proxy_id_ed25519", "--public-key", "sshkey.pub", "--out", "recs2"];
     const cwdRun = async (extra: string[]) => {
