@@ -3,6 +3,7 @@ import { closeSync, fsyncSync, openSync, readSync, writeSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { createSuite, exactBuffer } from "../../lib/crypto/suite.js";
 import { parseHeader } from "../../lib/format/header.js";
+import { GatherFile, gather } from "../../lib/outputs/zip-store.js";
 
 const TAG = 16;
 
@@ -34,17 +35,16 @@ export interface BaselineResult { blocks: number; plainBytes: number }
 /**
  * The bare decrypt loop the targets are measured against: synchronous reads of `chunkBytes`,
  * length prefixes parsed in place, every block opened with node:crypto's createDecipheriv and
- * HPKE's nonces, and the plaintext written the way the fastest writer here does it: gathered into
- * two alternating 1 MiB buffers with one write in flight while the next fills (plain writeSync
- * stalled 2-3x longer on this disk, which would flatter ssh-log). No framing objects, no packet
- * parsing, no CRC, no zip: the physical work and nothing else.
+ * HPKE's nonces, and the plaintext written the way the fastest writer here does it, through the
+ * zip's own GatherFile: two alternating 1 MiB buffers with one write in flight while the next
+ * fills (plain writeSync stalled 2-3x longer on this disk, which would flatter ssh-log). No framing
+ * objects, no packet parsing, no CRC, no zip: the physical work and nothing else.
  *
  * @example const { blocks } = await baselineDecrypt("large.log", sk, "/tmp/out.bin");
  */
 export async function baselineDecrypt(path: string, privateKey: Uint8Array, outPath: string, chunkBytes = 4 << 20): Promise<BaselineResult> {
   const fd = openSync(path, "r");
   const out = await open(outPath, "w");
-  let inFlight: Promise<unknown> | null = null;
   try {
     let buf = Buffer.allocUnsafe(chunkBytes);
     let have = readSync(fd, buf, 0, buf.length, null);
@@ -65,17 +65,7 @@ export async function baselineDecrypt(path: string, privateKey: Uint8Array, outP
     let keys: { key: Buffer; baseNonce: Buffer } | null = null;
     let seq = 0;
     let plainBytes = 0;
-    const gather = [Buffer.allocUnsafe(1 << 20), Buffer.allocUnsafe(1 << 20)];
-    let cur = 0;
-    let used = 0;
-    let written = 0;
-    const flush = async (): Promise<void> => {
-      if (inFlight) await inFlight;
-      inFlight = used > 0 ? out.write(gather[cur]!, 0, used, written) : null;
-      written += used;
-      used = 0;
-      cur ^= 1;
-    };
+    const gathered = new GatherFile(out);
     for (;;) {
       if (!need(4)) break;
       const len = buf.readUInt32BE(pos); pos += 4;
@@ -87,16 +77,10 @@ export async function baselineDecrypt(path: string, privateKey: Uint8Array, outP
       const plain = d.update(sealed.subarray(0, len - TAG));
       d.final();
       plainBytes += plain.length;
-      for (let i = 0; i < plain.length;) {
-        const take = Math.min(plain.length - i, (1 << 20) - used);
-        plain.copy(gather[cur]!, used, i, i + take);
-        used += take;
-        i += take;
-        if (used === 1 << 20) await flush();
-      }
+      const full = gather(gathered, plain, null);
+      if (full) await full;
     }
-    await flush();
-    if (inFlight) await inFlight;
+    await gathered.drain();
     return { blocks: seq, plainBytes };
   } finally {
     closeSync(fd);

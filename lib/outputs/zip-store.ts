@@ -62,7 +62,7 @@ interface EntryRecord { name: Buffer; utf8: boolean; offset: number; crc: number
  * Writes bytes to a file through two alternating gather buffers, with at most one write in
  * flight: the next buffer fills while the previous one is written. Used for the zip and the spool.
  */
-class GatherFile {
+export class GatherFile {
   private bufs: [Buffer, Buffer];
   private cur = 0;
   /** Bytes in the current buffer. */
@@ -179,7 +179,7 @@ export class Spool {
  * in each buffer from `crc.from` is folded in before the buffer leaves. Returns a promise only
  * when a flush was needed.
  */
-function gather(f: GatherFile, data: Uint8Array, crc: CrcState | null): Promise<void> | undefined {
+export function gather(f: GatherFile, data: Uint8Array, crc: CrcState | null): Promise<void> | undefined {
   const room = f.capacity - f.len;
   if (data.length <= room) {
     f.buffer.set(data, f.len);
