@@ -3,10 +3,9 @@ import type { ReactElement } from "react";
 import { helpRows, type Screen } from "../logic/keymap.js";
 import { fit, wrapText } from "../logic/format.js";
 import { useTheme } from "../theme.js";
-import { FLAG_LETTERS } from "./SessionRowLine.js";
+import { flagLegend } from "./SessionRowLine.js";
 
 const TITLES: Record<Screen, string> = { list: "Session list", detail: "Session detail", replay: "Replay" };
-const FLAG_NAMES: Record<string, string> = { root: "root", risky: "risky command", denied: "denied nearby", truncated: "truncated", noexit: "no exit data" };
 
 /**
  * `?`: every key of the current screen (from the key map itself), the filter syntax and the flag
@@ -27,7 +26,7 @@ export function HelpScreen({ screen, width, height }: { screen: Screen; width: n
   };
   if (screen === "list") {
     paragraph("fs", "Filter:", 'every word must match the user, target or a command ("quotes" keep words together); narrow with user:NAME target:NAME cmd:TEXT is:root is:risky is:denied is:truncated is:noexit');
-    paragraph("fl", "Flags:", FLAG_LETTERS.map(([flag, letter]) => `${letter} ${FLAG_NAMES[flag]}`).join(", "));
+    paragraph("fl", "Flags:", flagLegend(", "));
   }
   if (screen === "replay") paragraph("tl", "Timeline:", "● where you are, ┃ a command, ◆ a search match");
   const shown = lines.length <= height ? lines : [...lines.slice(0, Math.max(1, height - 1)), <Text key="more" dimColor wrap="truncate">… {lines.length - height + 1} more lines: enlarge the terminal</Text>];

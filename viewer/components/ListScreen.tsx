@@ -6,6 +6,7 @@ import { columnSpecs, layoutColumns, moveCursor, scrollTop } from "../logic/layo
 import { usePagedList } from "../hooks/usePagedList.js";
 import { SORTS, type SessionRow, type SessionSource, type SortKey } from "../source.js";
 import { SessionList } from "./SessionList.js";
+import { flagLegend } from "./SessionRowLine.js";
 import { StatusLine } from "./StatusLine.js";
 
 /** The list's state, kept by the App so it survives a visit to a session. */
@@ -36,7 +37,7 @@ export interface ListScreenProps {
 
 const HINTS = "↑↓ move · Enter open · r replay · / filter · s sort · ? help · q quit";
 /** The flag letters, added to the hints when the terminal is wide enough. */
-const LEGEND = "   flags: R root  ! risky command  D denied nearby  T truncated  ? no exit data";
+const LEGEND = `   flags: ${flagLegend("  ")}`;
 
 /**
  * The session list screen: filter as you type, cycle the sort, move, open.

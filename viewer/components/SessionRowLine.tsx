@@ -14,6 +14,16 @@ export const FLAG_LETTERS: Array<[Flag, string, "red" | "yellow" | "magenta" | "
   [Flag.NoExit, "?", "gray"],
 ];
 
+/** What each flag means, in words, for the help screen and the list's legend. */
+const FLAG_NAMES: Record<Flag, string> = {
+  [Flag.Root]: "root", [Flag.Risky]: "risky command", [Flag.Denied]: "denied nearby", [Flag.Truncated]: "truncated", [Flag.NoExit]: "no exit data",
+};
+
+/** Every flag letter with its meaning, in column order: "R root, ! risky command, ..." with `sep`. */
+export function flagLegend(sep: string): string {
+  return FLAG_LETTERS.map(([flag, letter]) => `${letter} ${FLAG_NAMES[flag]}`).join(sep);
+}
+
 function cell(row: SessionRow, id: PlacedColumn["id"]): string {
   switch (id) {
     case "start": return formatTime(row.startedAt);
