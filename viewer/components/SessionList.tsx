@@ -1,4 +1,5 @@
 import { Box, Text } from "ink";
+import type { ReactElement } from "react";
 import { fit, wrapText } from "../logic/format.js";
 import { GAP, type PlacedColumn } from "../logic/layout.js";
 import type { PagedList } from "../hooks/usePagedList.js";
@@ -28,16 +29,20 @@ export function SessionList({ title, list, columns, width, height, top, cursor, 
   const theme = useTheme();
   const count = list.total === null ? "…" : `${list.total.toLocaleString("en-US")} session${list.total === 1 ? "" : "s"}`;
   const head = `  ${columns.map((c, i) => (i === 0 ? "" : " ".repeat(GAP)) + fit(c.title, c.width, c.align)).join("")}`;
-  const lines = [];
-  const visible = list.total === null ? height : Math.min(height, Math.max(0, list.total - top));
-  for (let i = 0; i < visible; i++) {
-    const index = top + i;
-    lines.push(<SessionRowLine key={index} row={list.row(index)} columns={columns} selected={index === cursor} />);
-  }
   const errorLines = list.error ? wrapText(`⚠ ${list.error.message} [${list.error.code}] Press R to try again.`, width).slice(0, Math.max(1, height - 1)) : [];
-  const empty = list.total === 0;
-  // Before the first answer there is nothing to lay out yet: say what is happening instead.
-  if (list.total === null) lines.splice(0, lines.length, ...(list.error ? [] : [<Text key="reading" dimColor>Reading the sessions…</Text>]));
+  const room = Math.max(0, height - errorLines.length);
+  const body: ReactElement[] = [];
+  if (list.total === null) {
+    // Before the first answer there is nothing to lay out yet: say what is happening instead.
+    if (!list.error) body.push(<Text key="reading" dimColor>Reading the sessions…</Text>);
+  } else if (list.total === 0) {
+    body.push(<Text key="empty" dimColor>{filter !== "" ? "No session matches the filter; press x to clear it." : "No sessions here."}</Text>);
+  } else {
+    for (let index = top; index < Math.min(top + room, list.total); index++) {
+      body.push(<SessionRowLine key={index} row={list.row(index)} columns={columns} selected={index === cursor} />);
+    }
+  }
+  const shown = body.slice(0, room);
   return (
     <Box flexDirection="column" width={width}>
       <Text wrap="truncate">
@@ -47,8 +52,8 @@ export function SessionList({ title, list, columns, width, height, top, cursor, 
       </Text>
       <Text bold wrap="truncate">{head}</Text>
       {errorLines.map((l, i) => <Text key={`e${i}`} color={theme.color("red")}>{l}</Text>)}
-      {empty ? <Text dimColor>{filter !== "" ? "No session matches the filter; press x to clear it." : "No sessions here."}</Text> : lines.slice(0, Math.max(0, height - errorLines.length))}
-      {Array.from({ length: Math.max(0, height - (empty ? 1 : Math.min(lines.length, Math.max(0, height - errorLines.length))) - errorLines.length) }, (_, i) => <Text key={`pad${i}`}> </Text>)}
+      {shown}
+      {Array.from({ length: room - shown.length }, (_, i) => <Text key={`pad${i}`}> </Text>)}
     </Box>
   );
 }
