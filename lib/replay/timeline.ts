@@ -1,3 +1,5 @@
+import { partitionPoint } from "../partition-point.js";
+
 /**
  * Recording time and viewing time. With an idle limit, a pause longer than the limit is shown as
  * the limit: this maps one to the other, both ways.
@@ -53,13 +55,7 @@ export class Timeline {
 
 /** Index of the first element greater than `x`. */
 function upper(a: number[], x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid]! <= x) lo = mid + 1; else hi = mid;
-  }
-  return lo;
+  return partitionPoint(a.length, (i) => a[i]! <= x);
 }
 
 /**

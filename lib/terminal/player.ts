@@ -1,6 +1,7 @@
 import { Source, type Session, type SessionEvent, type SessionInfo } from "../session/model.js";
 import { analyzeEvents, type CommandMark } from "./analyzer.js";
 import { Emulator } from "./emulator.js";
+import { partitionPoint } from "../partition-point.js";
 
 /** A command's place on the timeline, for jumping to it. */
 export interface PlayerCommand {
@@ -144,13 +145,7 @@ export class TerminalPlayer {
 
   /** How many output events happen at or before `micros`. */
   private countUpTo(micros: number): number {
-    let lo = 0;
-    let hi = this.events.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.events[mid]!.elapsedMicros <= micros) lo = mid + 1; else hi = mid;
-    }
-    return lo;
+    return partitionPoint(this.events.length, (i) => this.events[i]!.elapsedMicros <= micros);
   }
 
   /** Moves to `micros`: the screen then shows every event at or before it. */
