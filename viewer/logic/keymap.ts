@@ -2,6 +2,7 @@
  * Every key the viewer knows, per screen, in one table: the screens act on it and the `?` help
  * screen is printed from it, so the two cannot disagree.
  */
+import { IDLE_LIMIT_MICROS } from "./replay.js";
 
 /** What Ink reports for a key press (the fields this module reads). */
 export interface KeyInfo {
@@ -102,7 +103,7 @@ export const KEYMAP: Record<Screen, Binding[]> = {
     b(["/"], "/", "search", "search the session's output; lands where the text appeared"),
     b(["n"], "n", "nextMatch", "next match"),
     b(["N"], "N", "prevMatch", "previous match"),
-    b(["i"], "i", "idle", "cut silences to 2 s while playing, or play in real time"),
+    b(["i"], "i", "idle", `cut silences to ${IDLE_LIMIT_MICROS / 1e6} s while playing, or play in real time`),
     BACK,
   ],
 };

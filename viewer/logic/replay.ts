@@ -2,6 +2,7 @@
  * The replay pane's logic without a terminal: the play clock, speeds, seeking, the command and
  * search-match jumps, the timeline bar, and the output search that finds the moment a text appeared.
  */
+import { partitionPoint } from "../../lib/partition-point.js";
 
 /** Playback speeds `+` and `-` step through. */
 export const SPEEDS = [0.25, 0.5, 1, 2, 4, 8, 16] as const;
@@ -207,12 +208,7 @@ export const IDLE_LIMIT_MICROS = 2_000_000;
  */
 export function idleSkip(times: readonly number[], at: number, limit: number): number | null {
   // The first output after `at`, and the last at or before it.
-  let lo = 0;
-  let hi = times.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (times[mid]! <= at) lo = mid + 1; else hi = mid;
-  }
+  const lo = partitionPoint(times.length, (i) => times[i]! <= at);
   const next = times[lo];
   const prev = lo > 0 ? times[lo - 1]! : 0;
   if (next === undefined) return null;

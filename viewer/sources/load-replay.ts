@@ -4,6 +4,7 @@
  * of what the session printed.
  */
 import { SshLogError } from "../../lib/errors.js";
+import { partitionPoint } from "../../lib/partition-point.js";
 import { Source, type SessionEvent } from "../../lib/session/model.js";
 import { TerminalPlayer } from "../../lib/terminal/player.js";
 import { runsOfLine, type Run } from "../logic/cells.js";
@@ -87,12 +88,6 @@ export async function loadReplay(source: SessionSource, row: SessionRow, onProgr
 
 /** The first output at or after `micros` when it comes within a quarter second, else `micros`. */
 function landing(times: readonly number[], micros: number): number {
-  let lo = 0;
-  let hi = times.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (times[mid]! < micros) lo = mid + 1; else hi = mid;
-  }
-  const t = times[lo];
+  const t = times[partitionPoint(times.length, (i) => times[i]! < micros)];
   return t !== undefined && t - micros <= 250_000 ? t : micros;
 }
