@@ -8,10 +8,11 @@ import { afterFileName } from "../errors.js";
 import { plural } from "../text.js";
 import type { FileProblem, IngestSummary } from "./ingest.js";
 
+/** A titled list of files with what is wrong with each: a sentence, then its code as everywhere else. */
 function list(title: string, items: FileProblem[], max = 20): string[] {
   if (items.length === 0) return [];
   const out = [`${title} (${items.length}):`];
-  for (const p of items.slice(0, max)) out.push(`  ${p.path}: ${afterFileName(p.why, p.path)}${p.code ? ` [${p.code}]` : ""}.`);
+  for (const p of items.slice(0, max)) out.push(`  ${p.path}: ${afterFileName(p.why, p.path)}.${p.code ? ` [${p.code}]` : ""}`);
   if (items.length > max) out.push(`  ... and ${items.length - max} more (--json lists them all).`);
   return out;
 }

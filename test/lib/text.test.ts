@@ -21,4 +21,12 @@ describe("the counts in printed sentences", () => {
     expect(lines).toContain("  ssh_logs        40000 rows added");
     expect(lines).toContain("  recordings          1 row added");
   });
+
+  it("a bad file's line in the index summary: the sentence ends, then its code, as in every other message", () => {
+    const s: IngestSummary = {
+      ingestId: 1, files: 1, ingested: 1, alreadyIndexed: 0, rows: {}, duplicates: 0, sameRecording: [], badLines: 0, filesWithBadLines: [], badFiles: [], skipped: [], seconds: 0.5,
+      partial: [{ path: "cut.log", why: "cut.log ends inside block 3", code: "ERR_TRUNCATED" }],
+    };
+    expect(formatIngestSummary(s, "x.duckdb")).toContain("  cut.log: it ends inside block 3. [ERR_TRUNCATED]");
+  });
 });
