@@ -83,13 +83,12 @@ export async function openAuditDb(path: string, opts: OpenAuditDbOptions = {}): 
   if (write && !existsSync(folder)) {
     throw new NotFoundError(`The folder ${folder} for the audit database ${path} does not exist; create it, or give another path with --db.`, { file: path });
   }
-  if (!write) {
-    if (!existsSync(path)) {
-      throw new NotFoundError(`There is no audit database at ${path}; build one with ssh-log index (or point to it with --db FILE).`, { file: path });
-    }
-    if (statSync(path).isDirectory()) {
-      throw new UnreadableError(ErrorCode.IsDirectory, `The audit database ${path} is a directory; give the path of a .duckdb file with --db.`, { file: path });
-    }
+  if (!write && !existsSync(path)) {
+    throw new NotFoundError(`There is no audit database at ${path}; build one with ssh-log index (or point to it with --db FILE).`, { file: path });
+  }
+  // For a writer too: DuckDB's own words for a folder are an IO error ("Could not read from file").
+  if (existsSync(path) && statSync(path).isDirectory()) {
+    throw new UnreadableError(ErrorCode.IsDirectory, `The audit database ${path} is a directory; give the path of a .duckdb file with --db.`, { file: path });
   }
   const { DuckDBInstance } = await import("@duckdb/node-api");
   let inst: DuckDBInstance;

@@ -74,6 +74,17 @@ describe("ssh-log index, query, report, search, export-parquet", () => {
     expect(m.stderr).toContain("[ERR_NOT_FOUND]");
   });
 
+  it("index and query: a folder given as --db is ERR_IS_DIRECTORY, exit 6, with the same sentence", async () => {
+    const folder = join(k.dir, "a-folder");
+    mkdirSync(folder);
+    const w = await runCli(["index", join(k.dir, "none.log"), "--db", folder]);
+    const r = await runCli(["query", "SELECT 1", "--db", folder]);
+    expect(w.code).toBe(6);
+    expect(r.code).toBe(6);
+    expect(w.stderr).toBe(`ssh-log: The audit database ${folder} is a directory; give the path of a .duckdb file with --db. [ERR_IS_DIRECTORY]\n`);
+    expect(w.stderr).toBe(r.stderr);
+  });
+
   it("report: lists the reports with their controls; runs one as csv", async () => {
     const list = await runCli(["report", "--db", db]);
     expect(list.code).toBe(0);

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DuckDBInstance } from "@duckdb/node-api";
@@ -99,6 +99,14 @@ describe("the audit store file", () => {
     inst.closeSync();
     await expect(openAuditDb(other)).rejects.toMatchObject({ code: "ERR_BAD_INPUT" });
     expect(existsSync(other)).toBe(true);
+  });
+
+  it("says a folder given as the store is a folder, to writers and readers alike", async () => {
+    const folder = join(tmp.dir, "a-folder");
+    mkdirSync(folder);
+    const said = { code: "ERR_IS_DIRECTORY", message: `The audit database ${folder} is a directory; give the path of a .duckdb file with --db.` };
+    await expect(openAuditDb(folder, { write: true })).rejects.toMatchObject(said);
+    await expect(openAuditDb(folder)).rejects.toMatchObject(said);
   });
 });
 
