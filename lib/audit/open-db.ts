@@ -38,8 +38,11 @@ export interface OpenAuditDbOptions {
   write?: boolean;
 }
 
-/** The error for a DuckDB failure on `path`: locked, or a plain database error. */
-export function databaseError(err: unknown, path: string): SshLogError {
+/**
+ * The error for a DuckDB failure on `path`: locked, not a database, or a plain database error.
+ * `write` says who opened it: only a writer (`index`) can be told to give a new file name.
+ */
+export function databaseError(err: unknown, path: string, write = false): SshLogError {
   if (err instanceof SshLogError) return err;
   const msg = err instanceof Error ? err.message : String(err);
   if (/Could not set lock on file|Conflicting lock is held/i.test(msg)) {
@@ -47,7 +50,8 @@ export function databaseError(err: unknown, path: string): SshLogError {
     return new SshLogError(ErrorCode.DatabaseLocked, `The audit database ${path} is in use by another ssh-log process${pid ? ` (PID ${pid})` : ""}; wait for it to finish, or give another file with --db.`, { file: path, cause: err });
   }
   if (/is not a valid DuckDB database file|not a valid database/i.test(msg)) {
-    return new SshLogError(ErrorCode.BadInput, `${path} is not a DuckDB database; give an audit database made by ssh-log index, or a new file name with --db.`, { file: path, cause: err });
+    const what = write ? "give an audit database made by ssh-log index, or a new file name with --db" : "give an audit database made by ssh-log index with --db";
+    return new SshLogError(ErrorCode.BadInput, `${path} is not a DuckDB database; ${what}.`, { file: path, cause: err });
   }
   const first = msg.split("\n")[0] ?? msg;
   return new SshLogError(ErrorCode.Database, `The audit database ${path} failed: ${first.replace(/\.$/, "")}.`, { file: path, cause: err });
@@ -95,7 +99,7 @@ export async function openAuditDb(path: string, opts: OpenAuditDbOptions = {}): 
   try {
     inst = await DuckDBInstance.create(path, write ? {} : { access_mode: "READ_ONLY" });
   } catch (err) {
-    throw databaseError(err, path);
+    throw databaseError(err, path, write);
   }
   let con: DuckDBConnection;
   try {

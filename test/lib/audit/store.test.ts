@@ -101,6 +101,17 @@ describe("the audit store file", () => {
     expect(existsSync(other)).toBe(true);
   });
 
+  it("says a file that is not DuckDB's is not, and offers a new file name only to the writer", async () => {
+    const text = join(tmp.dir, "notes.txt");
+    writeFileSync(text, "not a database\n".repeat(1000));
+    await expect(openAuditDb(text)).rejects.toMatchObject({
+      code: "ERR_BAD_INPUT", message: `${text} is not a DuckDB database; give an audit database made by ssh-log index with --db.`,
+    });
+    await expect(openAuditDb(text, { write: true })).rejects.toMatchObject({
+      code: "ERR_BAD_INPUT", message: `${text} is not a DuckDB database; give an audit database made by ssh-log index, or a new file name with --db.`,
+    });
+  });
+
   it("says a folder given as the store is a folder, to writers and readers alike", async () => {
     const folder = join(tmp.dir, "a-folder");
     mkdirSync(folder);
