@@ -11,15 +11,39 @@ import { ErrorCode, SshLogError, UsageError } from "../errors.js";
 import type { ResultSet } from "./format-result.js";
 import { type AuditDb, databaseError } from "./open-db.js";
 
-/** DuckDB's message, first line, without the trailing period. */
+/**
+ * DuckDB's message as a clause of our sentence: its first line, without DuckDB's prefixes
+ * ("Failed to extract statements:", "Parser Error:") and the "!" or "." it ends with.
+ */
 function duckMessage(err: unknown): string {
   const m = err instanceof Error ? err.message : String(err);
-  return (m.split("\n")[0] ?? m).replace(/\.$/, "");
+  return (m.split("\n")[0] ?? m)
+    .replace(/^Failed to extract statements: /, "")
+    .replace(/^[A-Z][A-Za-z ]* Error: /, "")
+    .replace(/[!.]+$/, "");
+}
+
+/**
+ * The sentence for SQL DuckDB refused: what is wrong, in DuckDB's words cleaned up, with its own
+ * suggestion when it has one, and what to do.
+ */
+function refusedMessage(err: unknown, what: string): string {
+  const m = err instanceof Error ? err.message : String(err);
+  const write = /Cannot execute statement of type "([^"]+)" on database .* read-only mode/.exec(m);
+  if (write) {
+    return `${what} did not run: queries open the audit database read-only, so a ${write[1]} statement cannot run; the store is changed only by ssh-log index.`;
+  }
+  // DuckDB's best guess: "Did you mean "recordings"?" for a name, the first of its "Candidate bindings" for a column.
+  const guess = /^Did you mean ("[^"]+")\?/m.exec(m)?.[1] ?? /^Candidate bindings: ("[^"]+")/m.exec(m)?.[1];
+  const todo = /^Catalog Error: Table with name /.test(m) ? `ssh-log query "SHOW TABLES" lists the tables and views`
+    : /^Binder Error: Referenced column /.test(m) ? `ssh-log query "DESCRIBE <table>" lists a table's columns`
+      : "ssh-log query --help lists the tables and gives an example";
+  return `${what} did not run: ${duckMessage(err)}${guess ? ` (did you mean ${guess}?)` : ""}; ${todo}.`;
 }
 
 /**
  * Starts `sql` and returns its columns and a stream of row chunks. A query DuckDB refuses (a typo,
- * an unknown table, a write on the read-only store) is a UsageError with DuckDB's own words.
+ * an unknown table, a write on the read-only store) is a UsageError saying why and what to do.
  *
  * @example const rs = await runQuery(db, "SELECT * FROM sessions WHERE user_email = $u", { u: "alice@example.com" });
  */
@@ -31,7 +55,7 @@ export async function runQuery(db: AuditDb, sql: string, params?: Record<string,
   } catch (err) {
     const e = databaseError(err, db.path);
     if (e.code === ErrorCode.DatabaseLocked) throw e;
-    throw new UsageError(`${what} did not run: ${duckMessage(err)}.`, { cause: err });
+    throw new UsageError(refusedMessage(err, what), { cause: err });
   }
   const columns = result.deduplicatedColumnNames();
   const types = result.columnTypes().map((t) => t.toString());

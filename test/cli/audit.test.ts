@@ -85,6 +85,17 @@ describe("ssh-log index, query, report, search, export-parquet", () => {
     expect(w.stderr).toBe(r.stderr);
   });
 
+  it("query: a refused query is one plain sentence with what to do; a write says only index changes the store", async () => {
+    const bad = await runCli(["query", "SELEC 1", "--db", db]);
+    expect(bad.stderr).toBe(`ssh-log: The query did not run: syntax error at or near "SELEC"; ssh-log query --help lists the tables and gives an example. [ERR_USAGE]\n`);
+    const table = await runCli(["query", "SELECT * FROM nosuch", "--db", db]);
+    expect(table.code).toBe(2);
+    expect(table.stderr).toMatch(/^ssh-log: The query did not run: Table with name nosuch does not exist( \(did you mean "\w+"\?\))?; ssh-log query "SHOW TABLES" lists the tables and views\. \[ERR_USAGE\]\n$/);
+    const del = await runCli(["query", "DELETE FROM access_requests", "--db", db]);
+    expect(del.code).toBe(2);
+    expect(del.stderr).toBe("ssh-log: The query did not run: queries open the audit database read-only, so a DELETE statement cannot run; the store is changed only by ssh-log index. [ERR_USAGE]\n");
+  });
+
   it("report: lists the reports with their controls; runs one as csv", async () => {
     const list = await runCli(["report", "--db", db]);
     expect(list.code).toBe(0);

@@ -71,6 +71,20 @@ describe("the audit store file", () => {
     expect(c!.n).toBe(400);
   });
 
+  it("says why a query was refused in one sentence, without DuckDB's prefixes, and what to do", async () => {
+    const said = (sql: string): Promise<string> => runQuery(db, sql).then(() => "ran", (e: Error) => e.message);
+    expect(await said("SELEC 1")).toBe(`The query did not run: syntax error at or near "SELEC"; ssh-log query --help lists the tables and gives an example.`);
+    expect(await said("SELECT * FROM access_request")).toBe(`The query did not run: Table with name access_request does not exist (did you mean "access_requests"?); ssh-log query "SHOW TABLES" lists the tables and views.`);
+    expect(await said("SELECT Emial FROM access_requests")).toBe(`The query did not run: Referenced column "Emial" not found in FROM clause (did you mean "Email"?); ssh-log query "DESCRIBE <table>" lists a table's columns.`);
+    for (const [sql, kind] of [["DELETE FROM access_requests", "DELETE"], ["CREATE TABLE t (a INTEGER)", "CREATE"], ["UPDATE recordings SET path = ''", "UPDATE"]]) {
+      expect(await said(sql!)).toBe(`The query did not run: queries open the audit database read-only, so a ${kind} statement cannot run; the store is changed only by ssh-log index.`);
+    }
+    // No DuckDB error kind, no "!." and no second line is left in any of them.
+    for (const sql of ["SELECT 'x'::INTEGER", "SELECT nofunc(1)", "PRAGMA nosuch", "SELECT * FROM nosuch"]) {
+      expect(await said(sql)).toMatch(/^The query did not run: (?![A-Z][A-Za-z ]* Error:)[^\n!]*[^.!]; [^\n!]+\.$/);
+    }
+  });
+
   it("stores strings without FSST, also where DuckDB would pick it (thousands of distinct IDs)", async () => {
     const file = join(tmp.dir, "ids.log");
     const [tpl] = await queryObjects(db, "SELECT * EXCLUDE (_extra, _file, _ingest_id) FROM access_requests LIMIT 1");
