@@ -16,7 +16,8 @@ import { createHash } from "node:crypto";
 import { availableParallelism } from "node:os";
 import type { DuckDBAppender } from "@duckdb/node-api";
 import { SshLogError } from "../errors.js";
-import { readPrivateKeyFile } from "../crypto/keys.js";
+import { isKeyText, keyGivenAsLogError, readPrivateKeyFile } from "../crypto/keys.js";
+import { readHead } from "../session/read-chunks.js";
 import type { Session, SessionEvent } from "../session/model.js";
 import { extractCommandsFrom } from "../outputs/commands.js";
 import { DATASET_NAMES, type DatasetName } from "./datasets.js";
@@ -602,6 +603,9 @@ class LogpushLane {
   }
 }
 
+/** How index takes the key and the logs, for the swapped-arguments sentence. */
+const INDEX_USAGE = "use ssh-log index FILES... -i KEY";
+
 /** Runs at most `n` of the given async jobs at once, in the order they were asked for. */
 function limiter(n: number): <T>(job: () => Promise<T>) => Promise<T> {
   let active = 0;
@@ -630,9 +634,14 @@ export async function ingestPaths(db: AuditDb, paths: string[], opts: IngestOpti
   const four = limiter(4);
   const detected = await Promise.all(files.map((p) => four(() => detectInput(p))));
   const bytes = detected.reduce((n, d) => n + d.bytes, 0);
+  // A key file named as an input (not one met while walking a folder): the key and the inputs
+  // were given the wrong way round, as a capture given as the key is (below).
+  for (const d of detected) {
+    if (d.kind === "unknown" && d.bytes <= 128 && paths.includes(d.path) && isKeyText(await readHead(d.path, 129, "input"))) throw keyGivenAsLogError(d.path, INDEX_USAGE);
+  }
   // The key is read once, up front: a key that cannot be read would fail every capture the same
   // way, and its warnings (loose permissions) are said once. It is wiped when the ingest ends.
-  const privateKey = opts.keyPath && detected.some((d) => d.kind === "capture") ? await readPrivateKeyFile(opts.keyPath, (m) => opts.warn?.(m)) : null;
+  const privateKey = opts.keyPath && detected.some((d) => d.kind === "capture") ? await readPrivateKeyFile(opts.keyPath, (m) => opts.warn?.(m), INDEX_USAGE) : null;
   try {
     return await ingestDetected(db, opts, detected, { files: files.length, bytes }, privateKey, started);
   } finally {

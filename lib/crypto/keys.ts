@@ -33,19 +33,27 @@ export function encodeKeyText(key: Uint8Array): string {
 export type KeyWarning = (message: string) => void;
 
 /**
+ * How to give the key and the log, said when they were swapped: decrypt's and export's flags by
+ * default; a command that takes them otherwise (index: inputs as arguments, the key with -i)
+ * passes its own.
+ */
+export const KEY_AND_LOG_USAGE = "use -i KEY -l LOG, or -i LOG -k KEY";
+
+/**
  * Reads a private key file. Says, in one sentence, when the file is a capture (the arguments were
- * swapped), a public key, or not a key at all; warns when others can read it, as OpenSSH does.
+ * swapped; `usage` says how to give them), a public key, or not a key at all; warns when others
+ * can read it, as OpenSSH does.
  *
  * @example const sk = await readPrivateKeyFile("sshkey");
  */
-export async function readPrivateKeyFile(path: string, warn?: KeyWarning): Promise<Uint8Array> {
+export async function readPrivateKeyFile(path: string, warn?: KeyWarning, usage = KEY_AND_LOG_USAGE): Promise<Uint8Array> {
   const bytes = await readKeyBytes(path, "key file");
   const key = decodeKeyText(bytes.toString("latin1"));
   const swapped = key === null && bytes.length >= 8 && looksLikeCapture(bytes);
   bytes.fill(0); // the file's text is the key: keep no copy we can wipe
   if (key === null) {
     if (swapped) {
-      throw new SwappedArgumentsError(`${path} is a session capture, not a key; the key and the log were given the wrong way round (use -i KEY -l LOG, or -i LOG -k KEY).`, { file: path });
+      throw new SwappedArgumentsError(`${path} is a session capture, not a key; the key and the log were given the wrong way round (${usage}).`, { file: path });
     }
     throw new BadKeyError(`${path} is not a private key file: it should hold 44 base64 characters of a 32-byte X25519 key, as ssh-log keygen writes; check the path.`, { file: path });
   }
@@ -127,9 +135,9 @@ export function isKeyText(head: Buffer): boolean {
   return key !== null;
 }
 
-/** The one sentence for a key file given where the session log belongs. */
-export function keyGivenAsLogError(path: string): SwappedArgumentsError {
-  return new SwappedArgumentsError(`${path} is a key file, not a session; the key and the log were given the wrong way round (use -i KEY -l LOG, or -i LOG -k KEY).`, { file: path });
+/** The one sentence for a key file given where the session log belongs (`usage`: how to give them). */
+export function keyGivenAsLogError(path: string, usage = KEY_AND_LOG_USAGE): SwappedArgumentsError {
+  return new SwappedArgumentsError(`${path} is a key file, not a session; the key and the log were given the wrong way round (${usage}).`, { file: path });
 }
 
 /** A capture starts with a u32 header length whose header is base64 JSON ("eyJ" is `{"`). */

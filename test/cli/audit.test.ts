@@ -32,6 +32,24 @@ describe("ssh-log index, query, report, search, export-parquet", () => {
     expect((await runCli(["index", cut, "-i", k.key, "--db", join(k.dir, "cut.duckdb")])).code).toBe(3);
   });
 
+  it("index: a key named as the input, or a capture given as the key, is ERR_SWAPPED_ARGUMENTS in index's own terms", async () => {
+    const log = fixtureCases()[0]!.log;
+    for (const argv of [[k.key, "-i", log], [log, "-i", log]]) {
+      const r = await runCli(["index", ...argv, "--db", join(k.dir, "swapped.duckdb")]);
+      expect(r.code, argv.join(" ")).toBe(2);
+      expect(r.stderr).toContain("[ERR_SWAPPED_ARGUMENTS]");
+      expect(r.stderr).toContain("wrong way round (use ssh-log index FILES... -i KEY)");
+      expect(r.stderr).not.toMatch(/-l LOG|-k KEY/);
+    }
+    // A key met while walking a folder is only not an audit input.
+    const withKey = join(k.dir, "with-key");
+    mkdirSync(withKey);
+    copyFileSync(k.key, join(withKey, "sshkey"));
+    const walked = await runCli(["index", withKey, "--db", join(k.dir, "walked.duckdb")]);
+    expect(walked.code).toBe(0);
+    expect(walked.stderr).toContain("sshkey: it is not an audit input");
+  });
+
   it("index: indexes everything and prints a summary with rows per table", () => {
     expect(indexed.code).toBe(0);
     expect(indexed.stderr).toMatch(/Indexed \d+ of \d+ files into .*audit\.duckdb/);
