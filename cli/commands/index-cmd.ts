@@ -44,9 +44,11 @@ export function registerIndex(program: Command, io: CliIo): void {
 Indexing the same files again adds nothing twice: files are known by their SHA-256, records by
 RayID (access_requests), SessionID + ProgramID (ssh_logs) or SessionID (network sessions).
 A damaged file is named and skipped; the others still go in.
-Exit codes, the worst file's (the rest is indexed either way): 0 done; 3 a file was cut or damaged;
-4 a recording was not encrypted for the key given; 5 a recording is not a valid capture, zip or .cast file;
-6 a path is missing; 7 the database is locked by another ssh-log process or failed.`)
+Exit codes, the worst file's (the rest is indexed either way): 0 done; 2 a capture named here
+but no -i KEY; 3 a file was cut or damaged; 4 a recording was not encrypted for the key given;
+5 a recording is not a valid capture, zip or .cast file, or a file named here is empty or not an
+audit input (one found in a folder is only listed); 6 a path is missing; 7 the database is locked
+by another ssh-log process or failed.`)
     .action(async (paths: string[], flags: IndexFlags, cmd: Command) => {
       const { openAuditDb } = await import("../../lib/audit/open-db.js");
       const { ingestPaths } = await import("../../lib/audit/ingest.js");
@@ -70,6 +72,8 @@ Exit codes, the worst file's (the rest is indexed either way): 0 done; 3 a file 
       // that has no code of its own (a cut .gz, a bad NDJSON file) and partial recordings give 3.
       let code = summary.partial.length > 0 ? ExitCode.Partial : 0;
       for (const f of summary.badFiles) code = Math.max(code, f.code ? exitCodeFor(f.code) : ExitCode.Partial);
+      // A file named on the command line that could not be indexed (a file met in a folder has no code).
+      for (const f of summary.skipped) if (f.code) code = Math.max(code, exitCodeFor(f.code));
       if (code > 0) setExitCode(cmd, code);
     });
 }

@@ -15,7 +15,7 @@
 import { createHash } from "node:crypto";
 import { availableParallelism } from "node:os";
 import type { DuckDBAppender } from "@duckdb/node-api";
-import { SshLogError } from "../errors.js";
+import { ErrorCode, SshLogError } from "../errors.js";
 import { isKeyText, keyGivenAsLogError, readPrivateKeyFile } from "../crypto/keys.js";
 import { readHead } from "../session/read-chunks.js";
 import type { Session, SessionEvent } from "../session/model.js";
@@ -71,7 +71,10 @@ export interface IngestSummary {
   badFiles: FileProblem[];
   /** Recordings indexed up to damage (cut or altered): what authenticated is in the store. */
   partial: FileProblem[];
-  /** Files that are not audit inputs, or need a key that was not given. */
+  /**
+   * Files that are not audit inputs, or need a key that was not given. One named in the paths
+   * given (not met while walking a folder) has a code: the user asked for it.
+   */
   skipped: FileProblem[];
   seconds: number;
 }
@@ -642,11 +645,20 @@ export async function ingestPaths(db: AuditDb, paths: string[], opts: IngestOpti
   // The key is read once, up front: a key that cannot be read would fail every capture the same
   // way, and its warnings (loose permissions) are said once. It is wiped when the ingest ends.
   const privateKey = opts.keyPath && detected.some((d) => d.kind === "capture") ? await readPrivateKeyFile(opts.keyPath, (m) => opts.warn?.(m), INDEX_USAGE) : null;
+  let summary: IngestSummary;
   try {
-    return await ingestDetected(db, opts, detected, { files: files.length, bytes }, privateKey, started);
+    summary = await ingestDetected(db, opts, detected, { files: files.length, bytes }, privateKey, started);
   } finally {
     privateKey?.fill(0);
   }
+  // A file named in `paths` that could not be indexed carries the code of its failure, as
+  // export's inputs do: a capture without -i is a usage error, the rest are not audit inputs.
+  const named = new Map(detected.filter((d) => paths.includes(d.path)).map((d) => [d.path, d] as const));
+  for (const s of summary.skipped) {
+    const d = named.get(s.path);
+    if (d) s.code = d.kind === "capture" ? ErrorCode.Usage : d.bytes === 0 ? ErrorCode.EmptyFile : ErrorCode.BadInput;
+  }
+  return summary;
 }
 
 /** The rest of `ingestPaths`, once every input is recognised and the key read. */

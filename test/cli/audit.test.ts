@@ -50,6 +50,27 @@ describe("ssh-log index, query, report, search, export-parquet", () => {
     expect(walked.stderr).toContain("sshkey: it is not an audit input");
   });
 
+  it("index: a file named on the command line that cannot be indexed sets the exit code (5 empty or not an input, 2 a capture without -i)", async () => {
+    const empty = join(k.dir, "empty.log");
+    writeFileSync(empty, "");
+    const e = await runCli(["index", empty, "--db", join(k.dir, "named.duckdb")]);
+    expect(e.code).toBe(5);
+    expect(e.stderr).toContain("empty.log: it is not an audit input: it is empty [ERR_EMPTY_FILE].");
+    const notes = join(k.dir, "notes.txt");
+    writeFileSync(notes, "not an audit input\n");
+    expect((await runCli(["index", notes, "--db", join(k.dir, "named.duckdb")])).code).toBe(5);
+    const noKey = await runCli(["index", fixtureCases()[0]!.log, "--db", join(k.dir, "named.duckdb")]);
+    expect(noKey.code).toBe(2);
+    expect(noKey.stderr).toContain("no key was given (pass -i KEY) [ERR_USAGE].");
+    // The same files met while walking a folder are only listed.
+    const folder = join(k.dir, "named-in-folder");
+    mkdirSync(folder);
+    for (const f of [empty, notes, fixtureCases()[0]!.log]) copyFileSync(f, join(folder, f.split("/").pop()!));
+    const walked = await runCli(["index", folder, "--db", join(k.dir, "named.duckdb")]);
+    expect(walked.code).toBe(0);
+    expect(walked.stderr).toContain("Not indexed (3):");
+  });
+
   it("index: indexes everything and prints a summary with rows per table", () => {
     expect(indexed.code).toBe(0);
     expect(indexed.stderr).toMatch(/Indexed \d+ of \d+ files into .*audit\.duckdb/);

@@ -266,6 +266,25 @@ describe("ingest of damaged and mixed inputs", () => {
     }
   });
 
+  it("gives a code to a file named in the paths that is not an audit input, not to one met in a folder", async () => {
+    const dir = join(tmp.dir, "named");
+    mkdirSync(join(dir, "inside"), { recursive: true });
+    for (const d of [dir, join(dir, "inside")]) {
+      writeFileSync(join(d, "empty.log"), "");
+      writeFileSync(join(d, "notes.txt"), "not an audit input\n");
+    }
+    const db = await openAuditDb(join(tmp.dir, "named.duckdb"), { write: true });
+    try {
+      const s = await ingestPaths(db, [join(dir, "empty.log"), join(dir, "notes.txt"), join(dir, "inside")]);
+      expect(s.skipped.map((x) => [x.path.slice(dir.length + 1), x.code])).toEqual([
+        ["empty.log", "ERR_EMPTY_FILE"], ["notes.txt", "ERR_BAD_INPUT"], ["inside/empty.log", undefined], ["inside/notes.txt", undefined],
+      ]);
+      expect(s.badFiles).toEqual([]);
+    } finally {
+      db.close();
+    }
+  });
+
   it("names a path that does not exist", async () => {
     const db = await openAuditDb(join(tmp.dir, "missing.duckdb"), { write: true });
     try {
