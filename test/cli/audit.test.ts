@@ -55,13 +55,13 @@ describe("ssh-log index, query, report, search, export-parquet", () => {
     writeFileSync(empty, "");
     const e = await runCli(["index", empty, "--db", join(k.dir, "named.duckdb")]);
     expect(e.code).toBe(5);
-    expect(e.stderr).toContain("empty.log: it is not an audit input: it is empty [ERR_EMPTY_FILE].");
+    expect(e.stderr).toContain("empty.log: it is not an audit input: it is empty. [ERR_EMPTY_FILE]");
     const notes = join(k.dir, "notes.txt");
     writeFileSync(notes, "not an audit input\n");
     expect((await runCli(["index", notes, "--db", join(k.dir, "named.duckdb")])).code).toBe(5);
     const noKey = await runCli(["index", fixtureCases()[0]!.log, "--db", join(k.dir, "named.duckdb")]);
     expect(noKey.code).toBe(2);
-    expect(noKey.stderr).toContain("no key was given (pass -i KEY) [ERR_USAGE].");
+    expect(noKey.stderr).toContain("no key was given (pass -i KEY). [ERR_USAGE]");
     // The same files met while walking a folder are only listed.
     const folder = join(k.dir, "named-in-folder");
     mkdirSync(folder);
