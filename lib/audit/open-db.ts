@@ -57,6 +57,18 @@ export function databaseError(err: unknown, path: string, write = false): SshLog
   return new SshLogError(ErrorCode.Database, `The audit database ${path} failed: ${first.replace(/\.$/, "")}.`, { file: path, cause: err });
 }
 
+/**
+ * What every connection runs first: DuckDB keeps these settings per connection (scope LOCAL in
+ * duckdb_settings()), so the store's first connection and each one connect() makes need their own.
+ * Progress is tracked (for index's bar, which reads it from the lane connection running the
+ * INSERT), never printed by DuckDB itself.
+ */
+const CONNECTION_SETUP = [
+  "SET enable_progress_bar = true",
+  "SET enable_progress_bar_print = false",
+  ...SESSION_MACROS,
+];
+
 /** An AuditDb over one connection: errors become ERR_DATABASE naming the store. */
 function wrapConnection(path: string, con: DuckDBConnection, connect: () => Promise<AuditDb>, close: () => void): AuditDb {
   return {
@@ -112,7 +124,7 @@ export async function openAuditDb(path: string, opts: OpenAuditDbOptions = {}): 
     const extra = await inst.connect().catch((err: unknown) => { throw databaseError(err, path); });
     const sibling = wrapConnection(path, extra, db.connect, () => extra.closeSync());
     try {
-      for (const sql of SESSION_MACROS) await sibling.run(sql);
+      for (const sql of CONNECTION_SETUP) await sibling.run(sql);
     } catch (err) {
       sibling.close();
       throw err;
@@ -139,16 +151,13 @@ export async function openAuditDb(path: string, opts: OpenAuditDbOptions = {}): 
       // Row order within a table carries no meaning here (every report orders its rows), and
       // not keeping it lets DuckDB insert in parallel.
       await db.run("SET preserve_insertion_order = false");
-      // Progress is tracked (for index's bar), never printed by DuckDB itself.
-      await db.run("SET enable_progress_bar = true");
-      await db.run("SET enable_progress_bar_print = false");
     } else {
       const t = await db.rows<{ n: bigint }>(`SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = 'ingested_files'`);
       if (Number(t[0]?.n ?? 0) === 0) {
         throw new SshLogError(ErrorCode.BadInput, `${path} is a DuckDB file but not an ssh-log audit database; build one with ssh-log index --db FILE.`, { file: path });
       }
     }
-    for (const sql of SESSION_MACROS) await db.run(sql);
+    for (const sql of CONNECTION_SETUP) await db.run(sql);
   } catch (err) {
     db.close();
     throw err;

@@ -56,6 +56,18 @@ describe("ingest of the Logpush sample", () => {
     expect(num(t!.t)).toBe(threadsBefore);
   });
 
+  it("tracks DuckDB's progress on every connection, lanes included (index's bar reads it there), never printing it", async () => {
+    const lane = await db.connect();
+    try {
+      for (const c of [db, lane]) {
+        const [r] = await queryObjects(c, "SELECT current_setting('enable_progress_bar') AS tracked, current_setting('enable_progress_bar_print') AS printed");
+        expect(r).toEqual({ tracked: true, printed: false });
+      }
+    } finally {
+      lane.close();
+    }
+  });
+
   it("adds nothing when the same files are indexed again", async () => {
     for (const [t, n] of Object.entries(second.rows)) expect(n, t).toBe(0);
     expect(second.alreadyIndexed).toBe(first.ingested);
