@@ -121,14 +121,15 @@ async function recognise(path: string, read: Buffer): Promise<Omit<DetectedInput
     text = head.toString("utf8");
   }
   const lines = text.split("\n");
-  // The last piece may be cut by the head limit unless the whole file fit.
-  const cut = lines.length > 1 ? lines.pop()! : "";
-  const first = lines.find((l) => l.trim() !== "") ?? (cut.trim() !== "" ? cut : undefined);
-  if (first === undefined) return { path, kind: "unknown", gzip, why: "it holds no JSON lines" };
+  const at = lines.findIndex((l) => l.trim() !== "");
+  if (at < 0) return { path, kind: "unknown", gzip, why: "it holds no JSON lines" };
+  const first = lines[at]!;
+  // The head's last piece may be cut by the head limit. When it is the first record (one longer
+  // than the head: an ssh_logs payload can be megabytes), that record is recognised by the field
+  // names it starts with; Logpush payloads are base64, so no quote inside them misleads.
+  const firstIsCut = at === lines.length - 1;
   let rec = parseObject(first);
-  // A first record longer than the head (an ssh_logs payload can be megabytes) is recognised by
-  // the field names it starts with; Logpush payloads are base64, so no quote inside them misleads.
-  if (rec === null && !text.includes("\n", text.indexOf(first)) && first.trimStart().startsWith("{")) rec = keysOf(first);
+  if (rec === null && firstIsCut && first.trimStart().startsWith("{")) rec = keysOf(first);
   if (rec !== null && rec.version === 2 && typeof rec.width === "number" && typeof rec.height === "number") {
     return { path, kind: "asciicast" };
   }
@@ -136,9 +137,9 @@ async function recognise(path: string, read: Buffer): Promise<Omit<DetectedInput
   let dataset: DatasetName | null = null;
   const extra = new Set<string>();
   let seen = 0;
-  for (const l of lines.length > 0 ? lines : [first]) {
-    if (l.trim() === "") continue;
-    const r = parseObject(l) ?? (l === first ? rec : null);
+  // From the first record on, whole lines only: the last piece is read only when it is the first record.
+  for (const l of lines.slice(at, firstIsCut ? undefined : -1)) {
+    const r = l === first ? rec : parseObject(l);
     if (r === null) continue;
     dataset ??= datasetOfRecord(r);
     if (dataset === null) break;

@@ -34,6 +34,18 @@ describe("input detection", () => {
     expect(await detectInput(plain)).toMatchObject({ kind: "logpush", dataset: "ssh_logs", gzip: false });
   });
 
+  it("recognises a first record longer than the part read after blank lines, as without them", async () => {
+    const [r] = readRecords(filesOf(join(LOGPUSH_DIR, "ssh_logs"))[0]!);
+    const big = JSON.stringify({ ...r!, Payload: Buffer.alloc(300_000, 7).toString("base64") });
+    for (const lead of ["", "\n", "\n  \n"]) {
+      const plain = join(tmp.dir, `blank-lead-${lead.length}.log`);
+      writeFileSync(plain, `${lead}${big}\n`);
+      expect(await detectInput(plain), JSON.stringify(lead)).toMatchObject({ kind: "logpush", dataset: "ssh_logs", gzip: false });
+      writeFileSync(`${plain}.gz`, gzipSync(`${lead}${big}\n`));
+      expect(await detectInput(`${plain}.gz`), JSON.stringify(lead)).toMatchObject({ kind: "logpush", dataset: "ssh_logs", gzip: true });
+    }
+  });
+
   it("hashes a file it reads whole as the lanes' own scan would, and leaves a larger one to that scan", async () => {
     const recs = readRecords(filesOf(join(LOGPUSH_DIR, "access_requests"))[0]!).map((r) => JSON.stringify(r));
     const plain = join(tmp.dir, "whole.log");
