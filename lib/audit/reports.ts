@@ -12,6 +12,8 @@ import { readFileSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { UsageError } from "../errors.js";
 import type { ResultSet } from "./format-result.js";
+import { lit } from "./internal/logpush-sql.js";
+import { checkRe2 } from "./internal/re2-check.js";
 import type { AuditDb } from "./open-db.js";
 import { runQuery } from "./query.js";
 import { DEFAULT_RISKY_PATTERNS, type RiskyPattern } from "./risky-patterns.js";
@@ -99,7 +101,7 @@ export async function runReport(db: AuditDb, name: string, p: ReportParams = {})
     const known = await db.rows<{ n: bigint }>(`SELECT count(*) AS n FROM pg_timezone_names() WHERE name = $tz`, { tz });
     if (Number(known[0]?.n ?? 0) === 0) throw new UsageError(`--tz ${tz} is not a time zone DuckDB knows; give an IANA name such as Europe/Berlin or America/New_York.`);
   }
-  if (/\b(risky_patterns|ssh_log_risky)\b/.test(report.sql)) await loadPatterns(db, p.patterns ?? DEFAULT_RISKY_PATTERNS);
+  if (/\bssh_log_risky\b/.test(report.sql)) await loadPatterns(db, p.patterns ?? DEFAULT_RISKY_PATTERNS);
   const values: Record<string, string | number | boolean | null> = {
     since: normalizeBound(p.since, "since"), until: normalizeBound(p.until, "until"),
     user: p.user ?? null, target: p.target ?? null,
@@ -109,23 +111,17 @@ export async function runReport(db: AuditDb, name: string, p: ReportParams = {})
   return runQuery(db, report.sql, params, `The report ${name}`);
 }
 
-function sqlString(v: string): string {
-  return `'${v.replaceAll("'", "''")}'`;
-}
-
-/** Puts the risky-command patterns in a temporary table, checking each compiles in RE2. */
+/**
+ * Defines ssh_log_risky(command), the names of the patterns a command matches, after checking
+ * each pattern compiles in RE2.
+ */
 async function loadPatterns(db: AuditDb, patterns: RiskyPattern[]): Promise<void> {
   for (const pat of patterns) {
-    try {
-      await db.con.run(`SELECT regexp_matches('', $p)`, { p: pat.pattern });
-    } catch (err) {
-      throw new UsageError(`The pattern ${pat.name} is not a valid RE2 regular expression (${(err as Error).message.split("\n")[0]}); fix it in the pattern file.`, { cause: err });
-    }
+    const where = pat.file !== undefined && pat.line !== undefined ? `Line ${pat.line} of ${pat.file}` : `The pattern ${pat.name}`;
+    await checkRe2(db, pat.pattern, (why) => `${where}, ${pat.pattern}, is not a valid RE2 regular expression (${why}); fix it and run the report again.`, pat.file);
   }
-  await db.run(`CREATE OR REPLACE TEMP TABLE risky_patterns (name VARCHAR, pattern VARCHAR, why VARCHAR)`);
-  for (const pat of patterns) await db.run(`INSERT INTO risky_patterns VALUES ($n, $p, $w)`, { n: pat.name, p: pat.pattern, w: pat.why });
-  // The matching itself goes through a macro with each pattern as a literal, so DuckDB compiles
-  // every expression once (a join on a pattern column would compile one per row).
-  const tests = patterns.map((pat) => `CASE WHEN regexp_matches(cmd, ${sqlString(pat.pattern)}) THEN ${sqlString(pat.name)} END`);
+  // Each pattern is a literal in the macro, so DuckDB compiles every expression once (a join on a
+  // pattern column would compile one per row).
+  const tests = patterns.map((pat) => `CASE WHEN regexp_matches(cmd, ${lit(pat.pattern)}) THEN ${lit(pat.name)} END`);
   await db.run(`CREATE OR REPLACE TEMP MACRO ssh_log_risky(cmd) AS list_filter([${tests.join(", ")}], x -> x IS NOT NULL)`);
 }

@@ -8,7 +8,14 @@
 import { readFile } from "node:fs/promises";
 import { UsageError, fsError } from "../errors.js";
 
-export interface RiskyPattern { name: string; pattern: string; why: string }
+export interface RiskyPattern {
+  name: string;
+  pattern: string;
+  why: string;
+  /** For a pattern read from a file: that file, and the line (from 1), to name in an error. */
+  file?: string;
+  line?: number;
+}
 
 /** The built-in list, documented in the README. */
 export const DEFAULT_RISKY_PATTERNS: RiskyPattern[] = [
@@ -28,7 +35,7 @@ export const DEFAULT_RISKY_PATTERNS: RiskyPattern[] = [
  * Reads a pattern file: one `name  regex` per line (name, then a tab or spaces, then the RE2
  * expression); blank lines and `#` comments are skipped.
  *
- * @example await readPatternsFile("risky.txt")  // [{ name: "rm-rf", pattern: "rm\\s+-rf", why: "" }]
+ * @example await readPatternsFile("risky.txt")  // [{ name: "rm-rf", pattern: "rm\\s+-rf", why: "", file: "risky.txt", line: 1 }]
  */
 export async function readPatternsFile(path: string): Promise<RiskyPattern[]> {
   let text: string;
@@ -39,7 +46,7 @@ export async function readPatternsFile(path: string): Promise<RiskyPattern[]> {
     if (line === "" || line.startsWith("#")) return;
     const m = /^(\S+)\s+(.+)$/.exec(line);
     if (!m) throw new UsageError(`${path} line ${i + 1} is not "name regex"; put a name, then a tab or spaces, then the regular expression.`, { file: path });
-    out.push({ name: m[1]!, pattern: m[2]!, why: "" });
+    out.push({ name: m[1]!, pattern: m[2]!, why: "", file: path, line: i + 1 });
   });
   if (out.length === 0) throw new UsageError(`${path} holds no patterns; add lines of "name regex".`, { file: path });
   return out;

@@ -10,6 +10,7 @@
  */
 import { UsageError } from "../errors.js";
 import type { ResultSet } from "./format-result.js";
+import { checkRe2 } from "./internal/re2-check.js";
 import type { AuditDb } from "./open-db.js";
 import { runQuery } from "./query.js";
 import { normalizeBound } from "./reports.js";
@@ -44,11 +45,7 @@ export async function searchText(db: AuditDb, text: string, o: SearchOptions = {
   if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit ${o.limit} is not a positive whole number.`);
   const where = o.regex ? "regexp_matches(%s, $q)" : "%s ILIKE $q ESCAPE '\\'";
   const q = o.regex ? text : likePattern(text);
-  if (o.regex) {
-    try { await db.con.run(`SELECT regexp_matches('', $q)`, { q }); } catch (err) {
-      throw new UsageError(`${text} is not a valid RE2 regular expression (${(err as Error).message.split("\n")[0]}).`, { cause: err });
-    }
-  }
+  if (o.regex) await checkRe2(db, q, (why) => `${text} is not a valid RE2 regular expression (${why}); fix it, or leave out --regex to look for the text as it is.`);
   const parts: string[] = [];
   if (o.in !== "output") {
     parts.push(`SELECT ts AS time, user_email AS "user", target_id AS target, username AS unix_user, 'command' AS found_in,

@@ -1,6 +1,6 @@
 -- title: Risky commands: rm -rf, chmod 777, curl | sh, history -c and the rest of the pattern list
 -- controls: PCI DSS 4.0 10.2.1.2, 10.2.1.7 (3.2.1: 10.2.2, 10.2.7) administrative actions and removal of system-level objects; SOC 2 CC7.2, CC7.3
--- about: One row per command and matching pattern (see "Risky command patterns" in the README; replace the list with --patterns FILE), with who, where, when, and the offset in seconds to jump to in the replay. The patterns are in the temporary table risky_patterns; ssh_log_risky(command) lists the names of those a command matches. --user matches the email or the unix user, --target the TargetID.
+-- about: One row per command and matching pattern (see "Risky command patterns" in the README; replace the list with --patterns FILE), with who, where, when, and the offset in seconds to jump to in the replay. ssh_log_risky(command) lists the names of the patterns a command matches. --user matches the email or the unix user, --target the TargetID.
 WITH c AS (
   SELECT *, unnest(ssh_log_risky(command)) AS pattern
   FROM commands

@@ -5,6 +5,8 @@ import { type AuditDb, openAuditDb } from "../../../lib/audit/open-db.js";
 import { ingestPaths } from "../../../lib/audit/ingest.js";
 import type { ResultSet } from "../../../lib/audit/format-result.js";
 import { listReports, runReport } from "../../../lib/audit/reports.js";
+import { readPatternsFile } from "../../../lib/audit/risky-patterns.js";
+import { searchText } from "../../../lib/audit/search.js";
 import { inspectCapture } from "../../../lib/session/inspect-capture.js";
 import { fixtureCases, tempDirWithKey } from "../../helpers/fixtures.js";
 import { LOGPUSH_DIR, payloadCommands, type Rec, sample, secs, truth } from "./logpush-sample.js";
@@ -124,6 +126,22 @@ describe("compliance reports against counts computed from the raw sample", () =>
     expect(rows.filter((r) => r.source === "ssh_logs").length).toBe(want);
     expect(new Set(rows.map((r) => r.pattern))).toEqual(new Set(["psql"]));
     await expect(runReport(db, "risky-commands", { patterns: [{ name: "bad", pattern: "(", why: "" }] })).rejects.toMatchObject({ code: "ERR_USAGE" });
+  });
+
+  it("risky-commands: a pattern that does not compile is named by its file and line, in RE2's words", async () => {
+    const file = join(keyDir.dir, "pats.txt");
+    writeFileSync(file, "# mine\nok\tls\n\nbad\t(unclosed\n");
+    const err = await runReport(db, "risky-commands", { patterns: await readPatternsFile(file) }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: "ERR_USAGE", file });
+    expect((err as Error).message).toBe(`Line 4 of ${file}, (unclosed, is not a valid RE2 regular expression (missing ): (unclosed); fix it and run the report again.`);
+    // Nothing but the macro holds the patterns.
+    expect(await db.rows("SELECT table_name FROM duckdb_tables() WHERE table_name = 'risky_patterns'")).toEqual([]);
+  });
+
+  it("search --regex: an expression that does not compile, in RE2's words", async () => {
+    const err = await searchText(db, "(unclosed", { regex: true }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: "ERR_USAGE" });
+    expect((err as Error).message).toBe("(unclosed is not a valid RE2 regular expression (missing ): (unclosed); fix it, or leave out --regex to look for the text as it is.");
   });
 
   it("after-hours: outside 09-17 or at the weekend in New York, as Intl computes it", async () => {
