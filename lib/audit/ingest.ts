@@ -410,16 +410,10 @@ class Ingest {
  * derivation runs while another's INSERT reads. Each batch is one transaction on this connection.
  */
 class LogpushLane {
-  /** Rows derived inside the open transaction: counted in the summary once it commits. */
-  private pendingDerived = { commands: 0 };
-
   constructor(private readonly ing: Ingest, private readonly db: AuditDb) {}
 
-  private async tx<T>(fn: () => Promise<T>): Promise<T> {
-    this.pendingDerived = { commands: 0 };
-    const r = await inTransaction(this.db, fn, () => this.ing.commits(async () => { await this.db.run("COMMIT"); }));
-    this.ing.summary.rows.commands! += this.pendingDerived.commands;
-    return r;
+  private tx<T>(fn: () => Promise<T>): Promise<T> {
+    return inTransaction(this.db, fn, () => this.ing.commits(async () => { await this.db.run("COMMIT"); }));
   }
 
   /** Ingests one dataset's files, in batches; `scans` were started early so they overlap earlier inserts. */
@@ -485,6 +479,7 @@ class LogpushLane {
     const withExtra = (files[0]!.f.extraFields?.length ?? 0) > 0;
     let added = 0;
     let records = 0;
+    let derived = 0;
     try {
       const antiJoin = await this.hasRows(dataset);
       await this.tx(async () => {
@@ -512,7 +507,7 @@ class LogpushLane {
           return { path: f.path, scan: scans[i]!, kind: "logpush", dataset, rows, duplicates: recordsOf(scans[i]!) - rows, badLines: 0, note: null };
         });
         await recordFiles(this.db, this.ing.summary.ingestId, this.ing.known, rec);
-        if (dataset === "ssh_logs") await this.deriveFromSshLogs(paths);
+        if (dataset === "ssh_logs") derived = await this.deriveFromSshLogs(paths);
       });
     } catch (err) {
       if (err instanceof SshLogError && err.code === "ERR_DATABASE_LOCKED") throw err;
@@ -542,6 +537,7 @@ class LogpushLane {
       this.ing.progress(1, f.bytes);
     }
     this.ing.summary.rows[dataset]! += added;
+    this.ing.summary.rows.commands! += derived;
     this.ing.summary.duplicates += records - added;
   }
 
@@ -558,11 +554,6 @@ class LogpushLane {
     return this.db.run(dedupeBatchSql(dataset, this.ing.summary.ingestId, paths));
   }
 
-  private async rowsAddedThisRun(dataset: DatasetName, paths: string[]): Promise<number> {
-    const r = await this.db.rows<{ n: bigint }>(`SELECT count(*) AS n FROM ${dataset} WHERE _ingest_id = ${this.ing.summary.ingestId} AND _file IN (${paths.map(lit).join(", ")})`);
-    return Number(r[0]?.n ?? 0);
-  }
-
   /**
    * The slow path for one file that failed the fast one: lines staged with a validity flag, so
    * bad lines are counted and left out and the rest goes in. A file that fails even so is named.
@@ -570,6 +561,7 @@ class LogpushLane {
   private async insertCarefully(dataset: DatasetName, f: DetectedInput, scan: FileScan, firstError: unknown): Promise<void> {
     const keyFields = { access_requests: ["RayID"], ssh_logs: ["SessionID", "ProgramID"], zero_trust_network_sessions: ["SessionID"] }[dataset];
     const hasKey = keyFields.map((k) => `json_extract_string(line, '$.${k}') IS NOT NULL`).join(" AND ");
+    let derived = 0;
     try {
       await this.tx(async () => {
         await this.db.run(`CREATE OR REPLACE TEMP TABLE ssh_log_stage AS
@@ -578,17 +570,18 @@ class LogpushLane {
         const c = (await this.db.rows<{ good: bigint; bad: bigint }>(`SELECT count(*) FILTER (WHERE ok) AS good, count(*) FILTER (WHERE NOT ok) AS bad FROM ssh_log_stage`))[0]!;
         const good = Number(c.good);
         const bad = Number(c.bad);
-        await this.db.run(insertSql({ dataset, source: "(SELECT line, filename FROM ssh_log_stage WHERE ok)", ingestId: this.ing.summary.ingestId, withExtra: (f.extraFields?.length ?? 0) > 0, missingKey: "skip", antiJoin: true }));
-        await this.db.run(dedupeBatchSql(dataset, this.ing.summary.ingestId, [f.path]));
-        const rows = await this.rowsAddedThisRun(dataset, [f.path]);
+        // The file's rows: those inserted (records stored before left out) less those that came twice in it.
+        const inserted = await this.db.run(insertSql({ dataset, source: "(SELECT line, filename FROM ssh_log_stage WHERE ok)", ingestId: this.ing.summary.ingestId, withExtra: (f.extraFields?.length ?? 0) > 0, missingKey: "skip", antiJoin: true }));
+        const rows = inserted - await this.db.run(dedupeBatchSql(dataset, this.ing.summary.ingestId, [f.path]));
         await recordFiles(this.db, this.ing.summary.ingestId, this.ing.known, [{ path: f.path, scan, kind: "logpush", dataset, rows, duplicates: good - rows, badLines: bad, note: bad > 0 ? `${bad} bad lines left out` : null }]);
-        if (dataset === "ssh_logs") await this.deriveFromSshLogs([f.path]);
+        if (dataset === "ssh_logs") derived = await this.deriveFromSshLogs([f.path]);
         this.ing.summary.rows[dataset]! += rows;
         this.ing.summary.duplicates += good - rows;
         this.ing.summary.badLines += bad;
         if (bad > 0) this.ing.summary.filesWithBadLines.push({ path: f.path, why: `${bad} of its lines ${bad === 1 ? "is" : "are"} not a JSON record with ${keyFields.join(" and ")} and ${bad === 1 ? "was" : "were"} left out` });
         this.ing.summary.ingested++;
       });
+      this.ing.summary.rows.commands! += derived;
       await this.db.run("DROP TABLE IF EXISTS ssh_log_stage");
     } catch (err) {
       if (err instanceof SshLogError && err.code === "ERR_DATABASE_LOCKED") throw err;
@@ -597,12 +590,14 @@ class LogpushLane {
     this.ing.progress(1, f.bytes);
   }
 
-  /** Commands from the ssh_logs rows added from `paths` (payloads, or the proxy index's Command), in SQL. */
-  private async deriveFromSshLogs(paths: string[]): Promise<void> {
-    const before = await this.db.rows<{ c: bigint }>(`SELECT count(*) AS c FROM commands`);
-    for (const sql of payloadDerivationSql(this.ing.summary.ingestId, paths)) await this.db.run(sql);
-    const after = await this.db.rows<{ c: bigint }>(`SELECT count(*) AS c FROM commands`);
-    this.pendingDerived.commands += Number(after[0]!.c - before[0]!.c);
+  /**
+   * Commands from the ssh_logs rows added from `paths` (payloads, or the proxy index's Command), in
+   * SQL; returns how many went in (only the INSERTs change rows: CREATE TABLE AS and DROP count 0).
+   */
+  private async deriveFromSshLogs(paths: string[]): Promise<number> {
+    let added = 0;
+    for (const sql of payloadDerivationSql(this.ing.summary.ingestId, paths)) added += await this.db.run(sql);
+    return added;
   }
 }
 

@@ -169,6 +169,33 @@ describe("ingest of damaged and mixed inputs", () => {
     }
   });
 
+  it("counts the rows and commands a file with a bad line adds, less records repeated or stored, as the store holds them", async () => {
+    const recs = sample("ssh_logs").slice(0, 6);
+    const dir = join(tmp.dir, "careful");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "a.log"), `${recs.slice(0, 2).map((r) => JSON.stringify(r)).join("\n")}\n`);
+    // Two records stored already, one repeated within the file, three new, and a line that is not JSON.
+    const lines = [...recs, recs[3]!].map((r) => JSON.stringify(r));
+    lines.splice(3, 0, '{"SessionID": "broken", "ProgramID": ');
+    writeFileSync(join(dir, "b.log"), `${lines.join("\n")}\n`);
+    const db = await openAuditDb(join(tmp.dir, "careful.duckdb"), { write: true });
+    try {
+      const a = await ingestPaths(db, [join(dir, "a.log")]);
+      const s = await ingestPaths(db, [join(dir, "b.log")]);
+      expect(s.badLines).toBe(1);
+      expect(s.rows.ssh_logs).toBe(4);
+      expect(s.duplicates).toBe(3);
+      const [c] = await queryObjects(db, "SELECT (SELECT count(*) FROM ssh_logs) AS logs, (SELECT count(*) FROM commands) AS commands");
+      expect(num(c!.logs)).toBe(6);
+      expect(num(c!.commands)).toBe(a.rows.commands! + s.rows.commands!);
+      expect(s.rows.commands).toBeGreaterThan(0);
+      const [f] = await queryObjects(db, "SELECT rows_added, duplicates, bad_lines FROM ingested_files WHERE path LIKE '%b.log'");
+      expect([num(f!.rows_added), num(f!.duplicates), num(f!.bad_lines)]).toEqual([4, 3, 1]);
+    } finally {
+      db.close();
+    }
+  });
+
   it("counts records already stored under another file as duplicates, keeps unknown fields in _extra", async () => {
     const [f1, f2] = filesOf(join(LOGPUSH_DIR, "access_requests"));
     const recs = readRecords(f1!);
