@@ -241,8 +241,8 @@ class Ingest {
   /**
    * Ingests the Logpush files, each dataset in a lane of its own on its own connection, at most
    * `LANES` at once; ssh_logs first, since deriving its commands makes it the longest. Every file
-   * is hashed, its gzip checked and its lines counted ahead, in the order the lanes take them:
-   * later files are scanned while earlier ones go into DuckDB.
+   * is hashed, and one the store does not hold has its gzip checked and its lines counted, ahead,
+   * in the order the lanes take them: later files are scanned while earlier ones go into DuckDB.
    */
   async logpushLanes(files: DetectedInput[]): Promise<void> {
     const names = [...DATASET_NAMES].sort((a, b) => Number(b === "ssh_logs") - Number(a === "ssh_logs"))
@@ -250,13 +250,15 @@ class Ingest {
     const order = names.flatMap((name) => files.filter((d) => d.dataset === name));
     // Hashes first (cheap, and needed before a file goes in; a file recognised whole was hashed
     // then); the inflate checks, which only need to be done before a batch commits, after them,
-    // two at a time on the thread pool.
+    // two at a time on the thread pool, and only for files the store does not hold yet (a
+    // re-index of an unchanged folder inflates nothing).
     const hashing = limiter(2);
     const checking = limiter(2);
     const settle = (p: Promise<FileScan>): Promise<FileScan | Error> => p.catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
     const scans: LaneScans = new Map(order.map((f) => {
       const hash = f.scan ? Promise.resolve(f.scan) : settle(hashing(() => scanFile(f.path, { gzip: false, countLines: f.gzip !== true })));
-      const check = f.gzip === true ? settle(checking(() => scanFile(f.path, { gzip: true, countLines: true, hash: false }))) : hash;
+      const check = f.gzip !== true ? hash : hash.then((h) => (h instanceof Error || this.known.has(h.sha256) ? h
+        : settle(checking(() => scanFile(f.path, { gzip: true, countLines: true, hash: false })))));
       return [f.path, { hash, check }] as const;
     }));
     // LANES workers, each on a connection of its own, take the datasets in turn: a worker that
