@@ -22,7 +22,7 @@ import type { Session, SessionEvent } from "../session/model.js";
 import { extractCommandsFrom } from "../outputs/commands.js";
 import { DATASET_NAMES, type DatasetName } from "./datasets.js";
 import { type DetectedInput, detectInput, listInputs } from "./detect.js";
-import { type AuditDb, databaseError } from "./open-db.js";
+import { type AuditDb, databaseError, inTransaction } from "./open-db.js";
 import { appendCommand, appendTranscriptLine, EventDigester, loadRowWriters, type RowContext } from "./internal/derive-rows.js";
 import { dedupeBatchSql, distinctKeysSql, insertSql, linesSource, lit } from "./internal/logpush-sql.js";
 import { openRecording } from "./internal/open-recording.js";
@@ -126,19 +126,6 @@ class DamagedFiles extends Error {}
 const LANES = Math.max(1, availableParallelism());
 
 const TABLES = [...DATASET_NAMES, "recordings", "commands", "recording_transcripts"];
-
-/** An explicit transaction: COMMIT on success, ROLLBACK on any error. */
-async function inTransaction<T>(db: AuditDb, fn: () => Promise<T>, commit = async (): Promise<void> => { await db.run("COMMIT"); }): Promise<T> {
-  await db.run("BEGIN TRANSACTION");
-  try {
-    const r = await fn();
-    await commit();
-    return r;
-  } catch (err) {
-    try { await db.con.run("ROLLBACK"); } catch { /* already rolled back by DuckDB */ }
-    throw err;
-  }
-}
 
 /** The first line of an error's message; for database errors, DuckDB's own words. */
 function messageOf(err: unknown): string {

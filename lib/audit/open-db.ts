@@ -89,6 +89,24 @@ function wrapConnection(path: string, con: DuckDBConnection, connect: () => Prom
 }
 
 /**
+ * Runs `fn` in an explicit transaction on `db`: `commit` (COMMIT by default) on success, ROLLBACK
+ * on any error, which is thrown on.
+ *
+ * @example await inTransaction(db, async () => { await db.run("INSERT INTO t VALUES (1)"); });
+ */
+export async function inTransaction<T>(db: AuditDb, fn: () => Promise<T>, commit = async (): Promise<void> => { await db.run("COMMIT"); }): Promise<T> {
+  await db.run("BEGIN TRANSACTION");
+  try {
+    const r = await fn();
+    await commit();
+    return r;
+  } catch (err) {
+    try { await db.con.run("ROLLBACK"); } catch { /* already rolled back by DuckDB */ }
+    throw err;
+  }
+}
+
+/**
  * Opens (and for writers, creates) the audit store at `path`.
  *
  * @example const db = await openAuditDb("audit.duckdb");   // read-only; ERR_NOT_FOUND when missing
@@ -134,15 +152,10 @@ export async function openAuditDb(path: string, opts: OpenAuditDbOptions = {}): 
   try {
     if (write) {
       // One transaction: one commit to the file instead of one per statement.
-      await db.run("BEGIN TRANSACTION");
-      try {
+      await inTransaction(db, async () => {
         for (const sql of schemaStatements()) await db.run(sql);
         await db.run(`INSERT OR REPLACE INTO audit_meta VALUES ('schema_version', '${SCHEMA_VERSION}')`);
-        await db.run("COMMIT");
-      } catch (err) {
-        await con.run("ROLLBACK").catch(() => undefined);
-        throw err;
-      }
+      });
       // No FSST string compression. DuckDB picks it only for short high-cardinality strings (IDs
       // such as RayID and SessionID; payloads stay uncompressed either way), where it saves a few
       // bytes per value, and trying it on every string column made each COMMIT's checkpoint, which
