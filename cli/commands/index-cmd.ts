@@ -1,7 +1,6 @@
 import type { Command } from "commander";
 import type { CliIo } from "../io.js";
-import { ExitCode, exitCodeFor } from "../handle-error.js";
-import { setExitCode } from "./index.js";
+import { reportBatchExit } from "./export.js";
 import { dbOption } from "./audit-options.js";
 
 interface IndexFlags { identity?: string; db: string; json?: boolean; progress?: boolean }
@@ -70,10 +69,12 @@ by another ssh-log process or failed.`)
       else for (const line of formatIngestSummary(summary, flags.db)) io.err(line);
       // As batch decrypt and export: the worst file's own exit code (4 for a wrong key); damage
       // that has no code of its own (a cut .gz, a bad NDJSON file) and partial recordings give 3.
-      let code = summary.partial.length > 0 ? ExitCode.Partial : 0;
-      for (const f of summary.badFiles) code = Math.max(code, f.code ? exitCodeFor(f.code) : ExitCode.Partial);
-      // A file named on the command line that could not be indexed (a file met in a folder has no code).
-      for (const f of summary.skipped) if (f.code) code = Math.max(code, exitCodeFor(f.code));
-      if (code > 0) setExitCode(cmd, code);
+      const partial = { status: "partial", error: null };
+      reportBatchExit(cmd, { items: [
+        ...summary.partial.map(() => partial),
+        ...summary.badFiles.map((f) => (f.code ? { status: "failed", error: { code: f.code } } : partial)),
+        // A file named on the command line that could not be indexed (one met in a folder has no code).
+        ...summary.skipped.flatMap((f) => (f.code ? [{ status: "failed", error: { code: f.code } }] : [])),
+      ] });
     });
 }

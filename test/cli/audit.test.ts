@@ -71,6 +71,21 @@ describe("ssh-log index, query, report, search, export-parquet", () => {
     expect(walked.stderr).toContain("Not indexed (3):");
   });
 
+  it("index: of a wrong-key capture, a cut capture and a damaged gzip, exits 4, the worst", async () => {
+    const other = join(k.dir, "worst-key");
+    expect((await runCli(["keygen", "-o", other])).code).toBe(0);
+    const dir = join(k.dir, "worst");
+    mkdirSync(dir);
+    const bytes = readFileSync(fixtureCases()[0]!.log);
+    writeFileSync(join(dir, "cut.log"), bytes.subarray(0, bytes.length - 10));
+    copyFileSync(fixtureCases()[1]!.log, join(dir, "whole.log"));
+    const gz = readFileSync(filesOf(join(LOGPUSH_DIR, "access_requests"))[0]!);
+    writeFileSync(join(dir, "bad.log.gz"), gz.subarray(0, gz.length - 9));
+    // With the right key: a partial recording and a damaged gzip, 3; with another key, 4.
+    expect((await runCli(["index", dir, "-i", k.key, "--db", join(k.dir, "worst-right.duckdb")])).code).toBe(3);
+    expect((await runCli(["index", dir, "-i", other, "--db", join(k.dir, "worst-wrong.duckdb")])).code).toBe(4);
+  });
+
   it("index: indexes everything and prints a summary with rows per table", () => {
     expect(indexed.code).toBe(0);
     expect(indexed.stderr).toMatch(/Indexed \d+ of \d+ files into .*audit\.duckdb/);
