@@ -19,13 +19,13 @@ import { ErrorCode, SshLogError } from "../errors.js";
 import { isKeyText, keyGivenAsLogError, readPrivateKeyFile } from "../crypto/keys.js";
 import { readHead } from "../session/read-chunks.js";
 import type { Session, SessionEvent } from "../session/model.js";
+import { openSession } from "../session/open-any.js";
 import { extractCommandsFrom } from "../outputs/commands.js";
 import { DATASET_NAMES, type DatasetName } from "./datasets.js";
 import { type DetectedInput, detectInput, listInputs } from "./detect.js";
 import { type AuditDb, databaseError, inTransaction } from "./open-db.js";
 import { appendCommand, appendTranscriptLine, EventDigester, loadRowWriters, type RowContext } from "./internal/derive-rows.js";
 import { dedupeBatchSql, distinctKeysSql, insertSql, linesSource, lit } from "./internal/logpush-sql.js";
-import { openRecording } from "./internal/open-recording.js";
 import { payloadDerivationSql } from "./internal/payload-sql.js";
 import { type FileScan, scanFile } from "./internal/scan-file.js";
 
@@ -286,7 +286,8 @@ class Ingest {
       }
       const scan = f.scan ?? await scanFile(f.path, { gzip: false, countLines: false });
       if (this.known.has(scan.sha256)) { this.summary.alreadyIndexed++; return; }
-      const session = await openRecording(f.path, kind, this.privateKey);
+      // The project's one reader of every input; captures without a key were skipped above.
+      const session = await openSession(f.path, this.privateKey !== null ? { privateKey: this.privateKey } : {});
       try {
         await this.indexSession(session, f.path, kind, scan);
       } finally {
