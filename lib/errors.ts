@@ -46,10 +46,10 @@ export interface ErrorDetails {
   cause?: unknown;
 }
 
-/** Base of every error ssh-log throws on purpose. */
 /** Marks errors of this project, whichever copy of this module made them. */
 const BRAND = Symbol.for("ssh-log.SshLogError");
 
+/** Base of every error ssh-log throws on purpose. */
 export class SshLogError extends Error {
   /**
    * `err instanceof SshLogError` also holds for an error made by another copy of this module: the
