@@ -39,6 +39,20 @@ export interface OpenAuditDbOptions {
 }
 
 /**
+ * DuckDB's message as a clause of our sentence: its first line, without DuckDB's prefixes
+ * ("Failed to extract statements:", "Parser Error:") and the "!" or "." it ends with.
+ *
+ * @example duckdbReason(new Error('Parser Error: syntax error at or near "SELEC"')) // 'syntax error at or near "SELEC"'
+ */
+export function duckdbReason(err: unknown): string {
+  const m = err instanceof Error ? err.message : String(err);
+  return (m.split("\n")[0] ?? m)
+    .replace(/^Failed to extract statements: /, "")
+    .replace(/^[A-Z][A-Za-z ]* Error: /, "")
+    .replace(/[!.]+$/, "");
+}
+
+/**
  * The error for a DuckDB failure on `path`: locked, not a database, or a plain database error.
  * `write` says who opened it: only a writer (`index`) can be told to give a new file name.
  */

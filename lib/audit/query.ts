@@ -9,19 +9,7 @@
 import type { DuckDBResult, DuckDBValue } from "@duckdb/node-api";
 import { ErrorCode, SshLogError, UsageError } from "../errors.js";
 import type { ResultSet } from "./format-result.js";
-import { type AuditDb, databaseError } from "./open-db.js";
-
-/**
- * DuckDB's message as a clause of our sentence: its first line, without DuckDB's prefixes
- * ("Failed to extract statements:", "Parser Error:") and the "!" or "." it ends with.
- */
-function duckMessage(err: unknown): string {
-  const m = err instanceof Error ? err.message : String(err);
-  return (m.split("\n")[0] ?? m)
-    .replace(/^Failed to extract statements: /, "")
-    .replace(/^[A-Z][A-Za-z ]* Error: /, "")
-    .replace(/[!.]+$/, "");
-}
+import { type AuditDb, databaseError, duckdbReason } from "./open-db.js";
 
 /**
  * The sentence for SQL DuckDB refused: what is wrong, in DuckDB's words cleaned up, with its own
@@ -38,7 +26,7 @@ function refusedMessage(err: unknown, what: string): string {
   const todo = /^Catalog Error: Table with name /.test(m) ? `ssh-log query "SHOW TABLES" lists the tables and views`
     : /^Binder Error: Referenced column /.test(m) ? `ssh-log query "DESCRIBE <table>" lists a table's columns`
       : "ssh-log query --help lists the tables and gives an example";
-  return `${what} did not run: ${duckMessage(err)}${guess ? ` (did you mean ${guess}?)` : ""}; ${todo}.`;
+  return `${what} did not run: ${duckdbReason(err)}${guess ? ` (did you mean ${guess}?)` : ""}; ${todo}.`;
 }
 
 /**
@@ -64,7 +52,7 @@ export async function runQuery(db: AuditDb, sql: string, params?: Record<string,
       for await (const chunk of result.yieldRowsJson()) yield chunk;
     } catch (err) {
       if (err instanceof SshLogError) throw err;
-      throw new SshLogError(ErrorCode.Database, `${what} failed while reading its rows: ${duckMessage(err)}.`, { file: db.path, cause: err });
+      throw new SshLogError(ErrorCode.Database, `${what} failed while reading its rows: ${duckdbReason(err)}.`, { file: db.path, cause: err });
     }
   }
   return { columns, types, rows: rows() };

@@ -1,5 +1,5 @@
 import { UsageError } from "../../errors.js";
-import type { AuditDb } from "../open-db.js";
+import { type AuditDb, duckdbReason } from "../open-db.js";
 
 /**
  * Compiles `pattern` in DuckDB's RE2 and, when it does not compile, throws a UsageError whose
@@ -11,8 +11,6 @@ export async function checkRe2(db: AuditDb, pattern: string, say: (why: string) 
   try {
     await db.con.run(`SELECT regexp_matches('', $p)`, { p: pattern });
   } catch (err) {
-    const m = err instanceof Error ? err.message : String(err);
-    const why = (m.split("\n")[0] ?? m).replace(/^[A-Z][A-Za-z ]* Error: /, "").replace(/\.$/, "");
-    throw new UsageError(say(why), { cause: err, ...(file !== undefined ? { file } : {}) });
+    throw new UsageError(say(duckdbReason(err)), { cause: err, ...(file !== undefined ? { file } : {}) });
   }
 }
