@@ -1,5 +1,5 @@
-import { CommanderError } from "commander";
-import { ErrorCode, SshLogError } from "../lib/errors.js";
+import { type Command, CommanderError, type Option } from "commander";
+import { ErrorCode, SshLogError, UsageError } from "../lib/errors.js";
 import type { CliIo } from "./io.js";
 
 /**
@@ -64,7 +64,7 @@ export function exitCodeFor(code: string): number {
 export function handleError(err: unknown, io: CliIo, debug: boolean): number {
   if (err instanceof CommanderError) {
     if (err.exitCode === 0) return ExitCode.Ok; // --help, --version
-    // commander already printed its message through configureOutput
+    // `help` printed with an error (e.g. `help nosuchcommand`); parse errors arrive as UsageError
     return ExitCode.Usage;
   }
   if (err instanceof SshLogError) {
@@ -76,4 +76,81 @@ export function handleError(err: unknown, io: CliIo, debug: boolean): number {
   io.err(`ssh-log: unexpected error: ${e.message}. This is a bug; please report it with the output of the same command run with --debug. [${ErrorCode.Internal}]`);
   if (debug && e.stack) io.err(e.stack);
   return ExitCode.Internal;
+}
+
+/**
+ * Commander's own parse errors (unknown option or command, missing argument or option value, bad
+ * choice, too many arguments) as one UsageError sentence in the project's form, naming the command
+ * and its --help; a "did you mean" only for a close typo. Help and --version pass through.
+ *
+ * @example program.exitOverride((err) => { throw usageErrorFromCommander(err, program); });
+ *   // "export has no option --bogus; see ssh-log export --help."
+ */
+export function usageErrorFromCommander(err: CommanderError, cmd: Command): Error {
+  if (err.exitCode === 0 || err.code === "commander.help") return err; // help and --version were printed
+  const who = cmd.parent ? cmd.name() : "ssh-log";
+  const help = cmd.parent ? `ssh-log ${cmd.name()} --help` : "ssh-log --help";
+  const quoted = [...err.message.matchAll(/'([^']*)'/g)].map((m) => m[1]!);
+  const option = cmd.options.find((o) => o.flags === quoted[0]);
+  const names = option ? [option.short, option.long].filter(Boolean).join("/") : quoted[0];
+  const choices = option?.argChoices ? `one of ${option.argChoices.join(", ")}` : "";
+  let sentence: string;
+  switch (err.code) {
+    case "commander.unknownOption": {
+      const flag = quoted[0] ?? "";
+      const longs: string[] = [];
+      for (let c: Command | null = cmd; c; c = c.parent) longs.push(...c.options.map((o: Option) => o.long ?? ""));
+      const dym = didYouMean(flag, longs);
+      sentence = cmd.parent ? `${who} has no option ${flag}${dym}; see ${help}.` : `${flag} is not an ssh-log option${dym}; see ${help}.`;
+      break;
+    }
+    case "commander.unknownCommand": {
+      const name = quoted[0] ?? "";
+      sentence = `${name} is not an ssh-log command${didYouMean(name, cmd.commands.map((c) => c.name()))}; see ${help}.`;
+      break;
+    }
+    case "commander.missingArgument":
+      sentence = `${who} needs its <${quoted[0]}> argument; see ${help}.`;
+      break;
+    case "commander.missingMandatoryOptionValue":
+      sentence = `${who} needs ${names}${choices ? ` (${choices})` : ""}; see ${help}.`;
+      break;
+    case "commander.optionMissingArgument":
+      sentence = `${who} ${names} needs a value${choices ? ` (${choices})` : ""}; see ${help}.`;
+      break;
+    case "commander.excessArguments": {
+      const wanted = cmd.registeredArguments.map((a) => (a.required ? `<${a.name()}>` : `[${a.name()}]`));
+      const takes = wanted.length === 0 ? "takes no arguments" : `takes ${wanted.length} argument${wanted.length === 1 ? "" : "s"} (${wanted.join(" ")})`;
+      sentence = `${who} ${takes} but was given ${cmd.args.length} (${cmd.args.join(" ")}); see ${help}.`;
+      break;
+    }
+    default:
+      if (err.code === "commander.invalidArgument" && option?.argChoices && quoted[1] !== undefined) {
+        sentence = `${who} ${names} cannot be ${quoted[1]}${didYouMean(quoted[1], option.argChoices)}; use ${choices}.`;
+      } else { // anything else keeps commander's wording, made one line
+        sentence = `${cmd.parent ? `${who}: ` : ""}${err.message.replace(/^error: /, "").split("\n")[0]!.replace(/\.$/, "")}; see ${help}.`;
+      }
+  }
+  return new UsageError(sentence, { cause: err });
+}
+
+/** " (did you mean --format?)" when `word` is one edit from a candidate (two for long words), else "". */
+function didYouMean(word: string, candidates: readonly string[]): string {
+  const allowed = word.length >= 8 ? 2 : 1;
+  const close = candidates.filter((c) => c.length > 1 && c !== word && editDistance(word, c) <= allowed);
+  return close.length === 1 ? ` (did you mean ${close[0]}?)` : "";
+}
+
+/** Optimal string alignment distance: insertions, deletions, substitutions, adjacent swaps. */
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const row = d[i]!;
+      row[j] = Math.min(d[i - 1]![j]! + 1, row[j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) row[j] = Math.min(row[j]!, d[i - 2]![j - 2]! + 1);
+    }
+  }
+  return d[a.length]![b.length]!;
 }

@@ -1,5 +1,5 @@
 import { Command, Option } from "commander";
-import { handleError } from "./handle-error.js";
+import { handleError, usageErrorFromCommander } from "./handle-error.js";
 import { type CliIo, processIo } from "./io.js";
 import { registerCommands } from "./commands/index.js";
 
@@ -14,15 +14,14 @@ export function buildProgram(io: CliIo): Command {
   const program = new Command("ssh-log")
     .description("Encrypted SSH session logs: keygen, decrypt (byte-identical to ssh-log-cli), inspect, record, replay, export, audit.")
     .version(VERSION, "-V, --version")
-    .addOption(new Option("--debug", "print stack traces with errors"))
-    .showHelpAfterError("(run ssh-log help for the commands, or ssh-log COMMAND --help)")
-    .configureOutput({
-      writeOut: (s) => { io.stdout.write(s); },
-      writeErr: (s) => { io.stderr.write(s); },
-    })
-    .exitOverride();
+    .addOption(new Option("--debug", "print stack traces with errors"));
   registerCommands(program, io);
-  for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: (s) => { io.stdout.write(s); }, writeErr: (s) => { io.stderr.write(s); } });
+  // commander's parse errors become one UsageError sentence (handle-error.ts) instead of its own text
+  for (const c of [program, ...program.commands]) {
+    c.showSuggestionAfterError(false)
+      .configureOutput({ writeOut: (s) => { io.stdout.write(s); }, writeErr: (s) => { io.stderr.write(s); }, outputError: () => {} })
+      .exitOverride((err) => { throw usageErrorFromCommander(err, c); });
+  }
   return program;
 }
 
