@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { CliIo } from "../io.js";
 import { reportBatchExit } from "./export.js";
+import { DECRYPT_SWAP_ADVICE } from "./decrypt.js";
 
 /**
  * `ssh-log decrypt` with many logs: one zip each (into -o DIR, or beside each log), a progress bar
@@ -13,6 +14,7 @@ export async function decryptMany(keyPath: string, inputs: string[], flags: { ou
     outDir: flags.output ?? null,
     progress: io.stderr.isTTY && !flags.json ? io.stderr : null,
     warn: (m) => io.err(m),
+    swapAdvice: DECRYPT_SWAP_ADVICE,
   });
   if (flags.json) {
     io.out(JSON.stringify({ ok: summary.ok, partial: summary.partial, failed: summary.failed, items: summary.items }));

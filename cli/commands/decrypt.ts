@@ -14,6 +14,9 @@ interface DecryptFlags {
   json?: boolean;
 }
 
+/** decrypt's two flag forms, named when the key and the log were swapped. */
+export const DECRYPT_SWAP_ADVICE = "-i KEY -l LOG, or -i LOG -k KEY";
+
 /**
  * Resolves both flag forms: ours (`-i KEY -l LOG`) and ssh-log-cli's (`-i LOG -k KEY`): when -k is
  * given, -i is the input log.
@@ -58,7 +61,7 @@ Exit codes: 0 done; 3 partial (cut or altered: the zip holds what authenticated)
         throw new UsageError(`The output ${outPath} does not end in .zip; name it NAME.zip (ssh-log-cli requires the same).`);
       }
       const { openCaptureFile } = await import("../../lib/session/open-capture-file.js");
-      const session = await openCaptureFile(logPath, keyPath, { warn: (m) => io.err(m) });
+      const session = await openCaptureFile(logPath, keyPath, { warn: (m) => io.err(m), swapAdvice: DECRYPT_SWAP_ADVICE });
       const r = await writeDecryptedZip(session, outPath).finally(() => session.close());
       const error = r.outcome.error;
       if (flags.json) {

@@ -52,7 +52,7 @@ Exit codes: 0 done; 3 partial (some files, or part of one, could not be read); 2
       const { exportSession, EXPORT_SUFFIX } = await import("../../lib/outputs/export-session.js");
       const { openSession } = await import("../../lib/session/open-any.js");
       const open = (path: string) => openSession(path, {
-        keyPath: flags.identity, warn: (m) => io.err(m),
+        keyPath: flags.identity, warn: (m) => io.err(m), swapAdvice: "-i KEY -l LOG",
         ...(flags.logpush !== undefined ? { logpush: true, logpushSession: flags.session } : {}),
       });
 

@@ -51,7 +51,7 @@ Without a terminal (piped), the recorded output is written at full speed.`)
 
       const { openSession } = await import("../../lib/session/open-any.js");
       const session = await openSession(path, {
-        keyPath: flags.identity, warn: (m) => io.err(m),
+        keyPath: flags.identity, warn: (m) => io.err(m), swapAdvice: "-i KEY -l LOG",
         ...(flags.logpush !== undefined ? { logpush: true, logpushSession: flags.session } : {}),
       });
       const report = (): void => {

@@ -592,7 +592,7 @@ class LogpushLane {
 }
 
 /** How index takes the key and the logs, for the swapped-arguments sentence. */
-const INDEX_USAGE = "use ssh-log index FILES... -i KEY";
+const INDEX_USAGE = "ssh-log index FILES... -i KEY";
 
 /** Runs at most `n` of the given async jobs at once, in the order they were asked for. */
 function limiter(n: number): <T>(job: () => Promise<T>) => Promise<T> {

@@ -33,27 +33,20 @@ export function encodeKeyText(key: Uint8Array): string {
 export type KeyWarning = (message: string) => void;
 
 /**
- * How to give the key and the log, said when they were swapped: decrypt's and export's flags by
- * default; a command that takes them otherwise (index: inputs as arguments, the key with -i)
- * passes its own.
- */
-export const KEY_AND_LOG_USAGE = "use -i KEY -l LOG, or -i LOG -k KEY";
-
-/**
  * Reads a private key file. Says, in one sentence, when the file is a capture (the arguments were
- * swapped; `usage` says how to give them), a public key, or not a key at all; warns when others
- * can read it, as OpenSSH does.
+ * swapped), a public key, or not a key at all; warns when others can read it, as OpenSSH does.
+ * `swapAdvice` is how the caller takes a key and a log, for that sentence (see swappedAdvice).
  *
  * @example const sk = await readPrivateKeyFile("sshkey");
  */
-export async function readPrivateKeyFile(path: string, warn?: KeyWarning, usage = KEY_AND_LOG_USAGE): Promise<Uint8Array> {
+export async function readPrivateKeyFile(path: string, warn?: KeyWarning, swapAdvice?: string): Promise<Uint8Array> {
   const bytes = await readKeyBytes(path, "key file");
   const key = decodeKeyText(bytes.toString("latin1"));
   const swapped = key === null && bytes.length >= 8 && looksLikeCapture(bytes);
   bytes.fill(0); // the file's text is the key: keep no copy we can wipe
   if (key === null) {
     if (swapped) {
-      throw new SwappedArgumentsError(`${path} is a session capture, not a key; the key and the log were given the wrong way round (${usage}).`, { file: path });
+      throw new SwappedArgumentsError(`${path} is a session capture, not a key; ${swappedAdvice(swapAdvice)}.`, { file: path });
     }
     throw new BadKeyError(`${path} is not a private key file: it should hold 44 base64 characters of a 32-byte X25519 key, as ssh-log keygen writes; check the path.`, { file: path });
   }
@@ -135,9 +128,22 @@ export function isKeyText(head: Buffer): boolean {
   return key !== null;
 }
 
-/** The one sentence for a key file given where the session log belongs (`usage`: how to give them). */
-export function keyGivenAsLogError(path: string, usage = KEY_AND_LOG_USAGE): SwappedArgumentsError {
-  return new SwappedArgumentsError(`${path} is a key file, not a session; the key and the log were given the wrong way round (${usage}).`, { file: path });
+/**
+ * The one sentence for a key file given where the session log belongs. `swapAdvice` names the
+ * caller's own options (e.g. "-i KEY -l LOG"); without it the sentence says only to swap them.
+ */
+export function keyGivenAsLogError(path: string, swapAdvice?: string): SwappedArgumentsError {
+  return new SwappedArgumentsError(`${path} is a key file, not a session; ${swappedAdvice(swapAdvice)}.`, { file: path });
+}
+
+/**
+ * The end of both swapped-arguments sentences: the options to use when the caller names them (only
+ * the command knows its flags: replay has no -k, decrypt does), else just "swap them".
+ *
+ * @example swappedAdvice("-i KEY -l LOG") // "the key and the log were given the wrong way round (use -i KEY -l LOG)"
+ */
+function swappedAdvice(swapAdvice: string | undefined): string {
+  return `the key and the log were given the wrong way round (${swapAdvice === undefined ? "swap them" : `use ${swapAdvice}`})`;
 }
 
 /** A capture starts with a u32 header length whose header is base64 JSON ("eyJ" is `{"`). */

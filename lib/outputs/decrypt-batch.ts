@@ -11,6 +11,8 @@ export interface DecryptBatchOptions {
   outDir: string | null;
   progress: (NodeJS.WritableStream & { columns?: number }) | null;
   warn?: KeyWarning;
+  /** How the caller takes a key and a log, named when they were swapped (see openCaptureFile). */
+  swapAdvice?: string;
 }
 
 /**
@@ -31,7 +33,7 @@ export async function decryptBatch(keyPath: string, inputs: string[], opts: Decr
   let warned = false;
   return runBatch(inputs, async (input, i) => {
     // The key's warnings (loose permissions) are the same for every file: say them once.
-    const session = await openCaptureFile(input, keyPath, { warn: (m) => { if (!warned) opts.warn?.(m); warned = true; } });
+    const session = await openCaptureFile(input, keyPath, { swapAdvice: opts.swapAdvice, warn: (m) => { if (!warned) opts.warn?.(m); warned = true; } });
     // Closed even when the zip fails before reading it: a long batch must not pile up open files.
     const r = await writeDecryptedZip(session, outs[i]!).finally(() => session.close());
     const e = r.outcome.error;

@@ -21,6 +21,8 @@ export interface OpenSessionOptions {
   mode?: "lenient" | "strict";
   /** Receives warnings about the key file (loose permissions). */
   warn?: KeyWarning;
+  /** How the caller takes a key and a log, named when they were swapped (e.g. "-i KEY -l LOG"). */
+  swapAdvice?: string;
 }
 
 /**
@@ -30,13 +32,13 @@ export interface OpenSessionOptions {
  *
  * @example await detectInputKind("session.cast") === "asciicast"
  */
-export async function detectInputKind(path: string, opts: Pick<OpenSessionOptions, "logpush" | "logpushSession"> = {}): Promise<SessionSourceKind> {
+export async function detectInputKind(path: string, opts: Pick<OpenSessionOptions, "logpush" | "logpushSession" | "swapAdvice"> = {}): Promise<SessionSourceKind> {
   if (opts.logpush || opts.logpushSession !== undefined) return "logpush";
   const head = await readHead(path, 4096, "input");
   if (head.length === 0) {
     throw new BadHeaderError(`${path} is empty; it holds no session (was the download interrupted?).`, { file: path }, ErrorCode.EmptyFile);
   }
-  if (head.length <= 128 && isKeyText(Buffer.from(head))) throw keyGivenAsLogError(path);
+  if (head.length <= 128 && isKeyText(Buffer.from(head))) throw keyGivenAsLogError(path, opts.swapAdvice);
   if (head[0] === 0x50 && head[1] === 0x4b && (head[2] === 0x03 || head[2] === 0x05) && (head[3] === 0x04 || head[3] === 0x06)) return "zip";
   if (head[0] === 0x1f && head[1] === 0x8b) return "logpush";
   const text = head.toString("utf8").replace(/^\uFEFF/, "").trimStart();
@@ -73,7 +75,7 @@ export async function openSession(path: string, opts: OpenSessionOptions = {}): 
       if (opts.keyPath === undefined) {
         throw new UsageError(`${path} is an encrypted capture (not a zip, .cast or Logpush file), so it needs its private key; pass it with -i KEY.`, { file: path });
       }
-      return openCaptureFile(path, opts.keyPath, { mode: opts.mode, warn: opts.warn });
+      return openCaptureFile(path, opts.keyPath, { mode: opts.mode, warn: opts.warn, swapAdvice: opts.swapAdvice });
     }
   }
 }

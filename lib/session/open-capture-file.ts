@@ -10,13 +10,13 @@ import { readHead } from "./read-chunks.js";
  *
  * @example const session = await openCaptureFile("session.log", "sshkey");
  */
-export async function openCaptureFile(logPath: string, keyPath: string, opts: Omit<OpenCaptureOptions, "privateKey"> & { warn?: KeyWarning } = {}): Promise<Session> {
-  const privateKey = await readPrivateKeyFile(keyPath, opts.warn);
+export async function openCaptureFile(logPath: string, keyPath: string, opts: Omit<OpenCaptureOptions, "privateKey"> & { warn?: KeyWarning; swapAdvice?: string } = {}): Promise<Session> {
+  const privateKey = await readPrivateKeyFile(keyPath, opts.warn, opts.swapAdvice);
   try {
     return await openCapture(logPath, { ...opts, privateKey });
   } catch (err) {
     if (err instanceof BadHeaderError || (err instanceof SshLogError && err.code === "ERR_TRUNCATED" && err.blockIndex === undefined)) {
-      if (isKeyText(await readHead(logPath, 129, "capture"))) throw keyGivenAsLogError(logPath);
+      if (isKeyText(await readHead(logPath, 129, "capture"))) throw keyGivenAsLogError(logPath, opts.swapAdvice);
     }
     throw err;
   } finally {

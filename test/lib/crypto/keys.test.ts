@@ -43,3 +43,13 @@ describe("key files", () => {
     await expect(readPrivateKeyFile(big)).rejects.toMatchObject({ code: "ERR_BAD_KEY" });
   });
 });
+
+describe("the swapped-arguments sentence", () => {
+  it("names the caller's options when given, and no flags of its own otherwise", async () => {
+    const { keyGivenAsLogError } = await import("../../../lib/crypto/keys.js");
+    expect(keyGivenAsLogError("k", "-i KEY -l LOG").message).toBe("k is a key file, not a session; the key and the log were given the wrong way round (use -i KEY -l LOG).");
+    const plain = keyGivenAsLogError("k").message;
+    expect(plain).toContain("(swap them)");
+    expect(plain).not.toMatch(/ -[a-z] /);
+  });
+});

@@ -1,0 +1,40 @@
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { SESSIONS_DIR, tempDirWithKey } from "../helpers/fixtures.js";
+import { runCli } from "../helpers/run-cli.js";
+
+const t = tempDirWithKey();
+afterAll(() => t.cleanup());
+const log = join(SESSIONS_DIR, "pty-exit0.log");
+const other = join(SESSIONS_DIR, "exec-binary.log");
+
+/** The single stderr line of a failed run. */
+function oneLine(r: { stderr: string }): string {
+  const lines = r.stderr.trimEnd().split("\n");
+  expect(lines, r.stderr).toHaveLength(1);
+  return lines[0]!;
+}
+
+describe("swapped key and log: the advice names the command's own options", () => {
+  it("replay and export (no -k) say -i KEY -l LOG, whichever file is in the wrong place", async () => {
+    for (const argv of [
+      ["replay", "-i", log, "-l", t.key],
+      ["replay", "-i", log, other],
+      ["export", "-i", log, "-l", t.key, "-f", "text"],
+      ["export", "-i", log, other, "-f", "text"],
+    ]) {
+      const r = await runCli(argv);
+      expect(r.code, argv.join(" ")).toBe(2);
+      const line = oneLine(r);
+      expect(line).toContain("(use -i KEY -l LOG). [ERR_SWAPPED_ARGUMENTS]");
+      expect(line).not.toContain("-k");
+    }
+  });
+
+  it("decrypt, which has ssh-log-cli's -k form, names both forms", async () => {
+    const a = await runCli(["decrypt", "-i", log, "-l", t.key, "-o", join(t.dir, "x.zip")]);
+    expect(oneLine(a)).toContain("(use -i KEY -l LOG, or -i LOG -k KEY). [ERR_SWAPPED_ARGUMENTS]");
+    const b = await runCli(["decrypt", "-i", t.key, "-k", log, "-o", join(t.dir, "x.zip")]);
+    expect(oneLine(b)).toContain("(use -i KEY -l LOG, or -i LOG -k KEY). [ERR_SWAPPED_ARGUMENTS]");
+  });
+});
