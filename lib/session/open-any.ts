@@ -1,4 +1,6 @@
 import { BadHeaderError, ErrorCode, UsageError } from "../errors.js";
+import { parseHeader } from "../format/header.js";
+import { DEFAULT_LIMITS } from "../format/limits.js";
 import { isKeyText, keyGivenAsLogError, type KeyWarning } from "../crypto/keys.js";
 import type { Session, SessionSourceKind } from "./model.js";
 import { openAsciicast } from "./open-asciicast.js";
@@ -73,9 +75,33 @@ export async function openSession(path: string, opts: OpenSessionOptions = {}): 
     case "capture": {
       if (opts.privateKey) return openCapture(path, { privateKey: opts.privateKey, mode: opts.mode });
       if (opts.keyPath === undefined) {
+        if (!mayBeCapture(await readHead(path, 4096, "input"))) {
+          throw new BadHeaderError(`${path} is not an encrypted capture, a decrypted zip, a .cast or a Logpush file, so ssh-log cannot read it; check the path.`, { file: path, offset: 0 });
+        }
         throw new UsageError(`${path} is an encrypted capture (not a zip, .cast or Logpush file), so it needs its private key; pass it with -i KEY.`, { file: path });
       }
       return openCaptureFile(path, opts.keyPath, { mode: opts.mode, warn: opts.warn, swapAdvice: opts.swapAdvice });
     }
+  }
+}
+
+/**
+ * Whether a file's first bytes can begin a capture: a u32 header length from 1 to the header limit,
+ * then a header that parses (or, when the head holds only part of it, base64 so far). Fewer than 4
+ * bytes cannot tell, and count as a (cut) capture, as the capture reader treats them.
+ *
+ * @example mayBeCapture(Buffer.from("hello\n")) === false // "hell" would be a 1.7 GB header
+ */
+function mayBeCapture(head: Buffer): boolean {
+  if (head.length < 4) return true;
+  const n = head.readUInt32BE(0);
+  if (n === 0 || n > DEFAULT_LIMITS.maxHeaderBytes) return false;
+  const header = head.subarray(4, 4 + n);
+  if (header.length < n) return /^[A-Za-z0-9+/=\s]*$/.test(header.toString("latin1"));
+  try {
+    parseHeader(header, "");
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -38,3 +38,15 @@ describe("swapped key and log: the advice names the command's own options", () =
     expect(oneLine(b)).toContain("(use -i KEY -l LOG, or -i LOG -k KEY). [ERR_SWAPPED_ARGUMENTS]");
   });
 });
+
+describe("a file that is not a session", () => {
+  it("replay of a text file says it is no capture, zip, .cast or Logpush file (exit 5), not that it needs a key", async () => {
+    const f = join(t.dir, "notdb.duckdb");
+    (await import("node:fs")).writeFileSync(f, "hello\n");
+    const r = await runCli(["replay", f]);
+    expect(r.code).toBe(5);
+    const line = oneLine(r);
+    expect(line).toContain("is not an encrypted capture, a decrypted zip, a .cast or a Logpush file");
+    expect(line).toMatch(/\[ERR_BAD_HEADER\]$/);
+  });
+});

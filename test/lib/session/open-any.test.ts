@@ -50,6 +50,22 @@ describe("openSession", () => {
     await expect(openSession(`${tmp.key}.pub`)).rejects.toMatchObject({ code: "ERR_SWAPPED_ARGUMENTS" });
     await expect(openSession(tmp.key)).rejects.toMatchObject({ code: "ERR_SWAPPED_ARGUMENTS" });
   });
+
+  it("a file that is no capture is not called one: without a key it is ERR_BAD_HEADER, not 'needs its key'", async () => {
+    const text = join(tmp.dir, "notdb.duckdb");
+    writeFileSync(text, "hello\n");
+    const err = await openSession(text).then(() => null, (e: unknown) => e as { code: string; message: string });
+    expect(err).toMatchObject({ code: "ERR_BAD_HEADER" });
+    expect(err!.message).toBe(`${text} is not an encrypted capture, a decrypted zip, a .cast or a Logpush file, so ssh-log cannot read it; check the path.`);
+    // a capture cut short, even inside its header, is still a capture that needs its key
+    const c = fixtureCases()[0]!;
+    const whole = (await import("node:fs")).readFileSync(c.log);
+    for (const cut of [3, 6, 100, whole.readUInt32BE(0) + 4, 3000]) {
+      const p = join(tmp.dir, `cut-${cut}.log`);
+      writeFileSync(p, whole.subarray(0, cut));
+      await expect(openSession(p), `cut at ${cut}`).rejects.toMatchObject({ code: "ERR_USAGE" });
+    }
+  });
 });
 
 /** The files this process holds open (its /proc/self/fd links). */
