@@ -3,6 +3,7 @@ import { type CaptureHeader, parseHeader } from "../format/header.js";
 import { DEFAULT_LIMITS } from "../format/limits.js";
 import { SshLogError } from "../errors.js";
 import { DEFAULT_CHUNK_BYTES, readChunks } from "./read-chunks.js";
+import { otherKindError } from "./open-any.js";
 
 /** What a capture's cleartext says about it, without a key. */
 export interface CaptureInspection {
@@ -51,12 +52,13 @@ export async function inspectCapture(path: string): Promise<CaptureInspection> {
         if (sizes.firstSizes.length < 16) sizes.firstSizes.push(n);
       });
     } catch (err) {
-      if (!(err instanceof SshLogError) || header === null) throw err;
+      if (!(err instanceof SshLogError)) throw err;
+      if (header === null) throw (await otherKindError(path)) ?? err; // a .cast or zip is no capture
       problem = { code: err.code, message: err.message };
     }
   }
   const cut = problem ? undefined : framer.end();
-  if (header === null) throw truncationError(path, cut ?? { part: "header-length", offset: 0, missingBytes: 4 });
+  if (header === null) throw (await otherKindError(path)) ?? truncationError(path, cut ?? { part: "header-length", offset: 0, missingBytes: 4 });
   const h: CaptureHeader = header;
   const streamBytes = fileBytes - headerBytes;
   return {

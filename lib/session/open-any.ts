@@ -52,6 +52,26 @@ export async function detectInputKind(path: string, opts: Pick<OpenSessionOption
   return "capture";
 }
 
+const KIND_NAMES: Record<Exclude<SessionSourceKind, "capture">, string> = {
+  zip: "a decrypted zip",
+  asciicast: "an asciicast recording",
+  logpush: "a Logpush export",
+};
+
+/**
+ * For a file given where an encrypted capture belongs (decrypt, inspect) whose header did not
+ * read: the one sentence saying what it really is, when detectInputKind knows (a zip, a .cast or
+ * a Logpush file), instead of the capture reader's header arithmetic; null otherwise.
+ *
+ * @example throw (await otherKindError("s.cast")) ?? err // "s.cast is an asciicast recording, not an encrypted capture; ..."
+ */
+export async function otherKindError(path: string): Promise<BadHeaderError | null> {
+  let kind: SessionSourceKind;
+  try { kind = await detectInputKind(path); } catch { return null; }
+  if (kind === "capture") return null;
+  return new BadHeaderError(`${path} is ${KIND_NAMES[kind]}, not an encrypted capture; it needs no decrypting: use ssh-log replay or ssh-log export on it.`, { file: path, offset: 0 });
+}
+
 /**
  * Opens any input ssh-log reads as a Session: an encrypted capture (needs `keyPath` or
  * `privateKey`), a zip written by ssh-log or ssh-log-cli decrypt, an asciicast v2 file, or one

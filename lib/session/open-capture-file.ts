@@ -17,6 +17,8 @@ export async function openCaptureFile(logPath: string, keyPath: string, opts: Om
   } catch (err) {
     if (err instanceof BadHeaderError || (err instanceof SshLogError && err.code === "ERR_TRUNCATED" && err.blockIndex === undefined)) {
       if (isKeyText(await readHead(logPath, 129, "capture"))) throw keyGivenAsLogError(logPath, opts.swapAdvice);
+      // imported here: open-any.ts imports this module
+      throw (await (await import("./open-any.js")).otherKindError(logPath)) ?? err;
     }
     throw err;
   } finally {

@@ -1,7 +1,9 @@
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { SESSIONS_DIR, tempDirWithKey } from "../helpers/fixtures.js";
 import { runCli } from "../helpers/run-cli.js";
+import { LOGPUSH_DIR, terminalCast } from "../helpers/sessions.js";
 
 const t = tempDirWithKey();
 afterAll(() => t.cleanup());
@@ -48,5 +50,26 @@ describe("a file that is not a session", () => {
     const line = oneLine(r);
     expect(line).toContain("is not an encrypted capture, a decrypted zip, a .cast or a Logpush file");
     expect(line).toMatch(/\[ERR_BAD_HEADER\]$/);
+  });
+});
+
+describe("a .cast, zip or Logpush file where an encrypted capture belongs", () => {
+  it("inspect and decrypt say what it is and what to use, not the header arithmetic", async () => {
+    const zip = join(t.dir, "x-decrypted.zip");
+    expect((await runCli(["decrypt", "-i", t.key, "-l", log, "-o", zip])).code).toBe(0);
+    const cast = terminalCast("sudo");
+    const gz = join(LOGPUSH_DIR, "ssh_logs/20261001", readdirSync(join(LOGPUSH_DIR, "ssh_logs/20261001")).find((f) => f.endsWith(".gz"))!);
+    for (const [argv, file, what] of [
+      [["inspect", cast], cast, "an asciicast recording"],
+      [["inspect", zip], zip, "a decrypted zip"],
+      [["decrypt", "-i", t.key, "-l", cast, "-o", join(t.dir, "c.zip")], cast, "an asciicast recording"],
+      [["decrypt", "-i", t.key, "-l", zip, "-o", join(t.dir, "z.zip")], zip, "a decrypted zip"],
+      [["inspect", gz], gz, "a Logpush export"],
+    ] as Array<[string[], string, string]>) {
+      const r = await runCli(argv);
+      expect(r.code, argv.join(" ")).toBe(5);
+      expect(r.stdout).toBe("");
+      expect(oneLine(r)).toBe(`ssh-log: ${file} is ${what}, not an encrypted capture; it needs no decrypting: use ssh-log replay or ssh-log export on it. [ERR_BAD_HEADER]`);
+    }
   });
 });
