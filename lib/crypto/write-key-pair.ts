@@ -1,5 +1,6 @@
-import { chmod, link, lstat, open, rename, unlink } from "node:fs/promises";
-import { OutputError, fsError } from "../errors.js";
+import { chmod, link, lstat, open, rename, stat, unlink } from "node:fs/promises";
+import { join } from "node:path";
+import { ErrorCode, OutputError, UnreadableError, fsError } from "../errors.js";
 import { checkOutputFolder, tempPathFor } from "../outputs/atomic-file.js";
 import { encodeKeyText } from "./keys.js";
 import { generateKeyPair } from "./suite.js";
@@ -36,7 +37,7 @@ async function writeKeyFile(path: string, text: string, mode: number, force: boo
 }
 
 function existsError(path: string, publicPath: string, cause?: unknown): OutputError {
-  return new OutputError(`A key already exists at ${path} or ${publicPath}; ssh-log keygen never replaces a key (recordings encrypted to it would become unreadable). Choose another name with -o, or pass --force if you really mean to replace it.`, { file: path, cause }, "ERR_OUTPUT_EXISTS");
+  return new OutputError(`A key already exists at ${path} or ${publicPath}; ssh-log keygen never replaces a key (recordings encrypted to it would become unreadable): choose another name with -o, or pass --force if you really mean to replace it.`, { file: path, cause }, "ERR_OUTPUT_EXISTS");
 }
 
 /**
@@ -49,6 +50,9 @@ function existsError(path: string, publicPath: string, cause?: unknown): OutputE
 export async function writeKeyPair(path: string, opts: { force?: boolean } = {}): Promise<WrittenKeyPair> {
   const publicPath = `${path}.pub`;
   await checkOutputFolder(path);
+  if (await stat(path).then((s) => s.isDirectory(), () => false)) {
+    throw new UnreadableError(ErrorCode.IsDirectory, `${path} is a folder, not a key file; give keygen the path of a file, such as ${join(path, "sshkey")}.`, { file: path });
+  }
   const exists = async (p: string): Promise<boolean> => lstat(p).then(() => true, () => false);
   if (opts.force !== true && ((await exists(path)) || (await exists(publicPath)))) {
     throw existsError(path, publicPath);

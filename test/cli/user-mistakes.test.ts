@@ -73,3 +73,24 @@ describe("a .cast, zip or Logpush file where an encrypted capture belongs", () =
     }
   });
 });
+
+describe("keygen -o FOLDER", () => {
+  it("says it is a folder and names a file path in it (ERR_IS_DIRECTORY, exit 6), with or without --force", async () => {
+    const dir = join(t.dir, "adir");
+    (await import("node:fs")).mkdirSync(dir);
+    for (const argv of [["keygen", "-o", dir], ["keygen", "-o", dir, "--force"]]) {
+      const r = await runCli(argv);
+      expect(r.code).toBe(6);
+      expect(oneLine(r)).toBe(`ssh-log: ${dir} is a folder, not a key file; give keygen the path of a file, such as ${join(dir, "sshkey")}. [ERR_IS_DIRECTORY]`);
+    }
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it("an existing key is refused in one sentence", async () => {
+    const r = await runCli(["keygen", "-o", t.key]);
+    expect(r.code).toBe(6);
+    const line = oneLine(r);
+    expect(line).toMatch(/\[ERR_OUTPUT_EXISTS\]$/);
+    expect(line.slice(0, -" [ERR_OUTPUT_EXISTS]".length).replace(/\.$/, "")).not.toMatch(/\. /);
+  });
+});
