@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { ErrorCode } from "../../lib/errors.js";
 import type { CliIo } from "../io.js";
 import { setExitCode } from "./index.js";
 import { ExitCode } from "../handle-error.js";
@@ -16,6 +17,11 @@ export function registerInspect(program: Command, io: CliIo): void {
       const r = await inspectCapture(log);
       if (flags.json) io.out(JSON.stringify(inspectionToJson(r), null, 2));
       else io.out(formatInspection(r));
-      if (r.truncation || r.problem) setExitCode(cmd, ExitCode.Partial);
+      // partial, as decrypt reports it: the report on stdout, the one-sentence error on stderr
+      const problem = r.truncation ? { code: ErrorCode.Truncated, message: r.truncation.message } : r.problem;
+      if (problem) {
+        io.err(`ssh-log: ${problem.message} [${problem.code}]`);
+        setExitCode(cmd, ExitCode.Partial);
+      }
     });
 }

@@ -142,8 +142,11 @@ export class CaptureFramer {
   }
 }
 
-/** The error for a truncation found by `CaptureFramer.end()`, as one plain sentence. */
-export function truncationError(file: string, t: Truncation): TruncatedError | BadHeaderError {
+/**
+ * The error for a truncation found by `CaptureFramer.end()`, as one plain sentence. `kept` says what
+ * became of the blocks before a cut block (a reader keeps them; inspect only counts them).
+ */
+export function truncationError(file: string, t: Truncation, kept = "everything before it was kept"): TruncatedError | BadHeaderError {
   if (t.part === "header-length" || t.part === "header") {
     if (t.part === "header-length" && t.missingBytes === 4) {
       return new BadHeaderError(`${file} is empty; it holds no capture (was the download interrupted?).`, { file, offset: 0 }, ErrorCode.EmptyFile);
@@ -151,5 +154,5 @@ export function truncationError(file: string, t: Truncation): TruncatedError | B
     return new TruncatedError(`${file} ends inside its header, ${t.missingBytes} bytes short; nothing can be decrypted, fetch the file again.`, { file, offset: t.offset, missingBytes: t.missingBytes });
   }
   const what = t.part === "block-length" ? "the length of block" : "block";
-  return new TruncatedError(`${file} ends inside ${what} ${t.blockIndex} (at byte ${t.offset}), ${t.missingBytes} bytes short; everything before it was kept, fetch the file again for the rest.`, { file, offset: t.offset, blockIndex: t.blockIndex ?? 0, missingBytes: t.missingBytes });
+  return new TruncatedError(`${file} ends inside ${what} ${t.blockIndex} (at byte ${t.offset}), ${t.missingBytes} bytes short; ${kept}, fetch the file again for the rest.`, { file, offset: t.offset, blockIndex: t.blockIndex ?? 0, missingBytes: t.missingBytes });
 }

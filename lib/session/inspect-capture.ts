@@ -69,7 +69,13 @@ export async function inspectCapture(path: string): Promise<CaptureInspection> {
     blocks: { ...sizes, meanBytes: sizes.count ? Math.round(sizes.totalBytes / sizes.count) : null },
     streamBytes,
     dataSizeAgrees: h.dataSize ? h.dataSize === streamBytes : null,
-    truncation: cut ? { ...cut, message: truncationError(path, cut).message } : null,
+    truncation: cut ? { ...cut, message: truncationError(path, cut, blocksBefore(cut.blockIndex ?? 0)).message } : null,
     problem,
   };
+}
+
+/** What inspect can say of the blocks before a cut one: it reads no data, decrypt would keep them. */
+function blocksBefore(n: number): string {
+  if (n === 0) return "no complete block comes before it";
+  return n === 1 ? "the block before it is complete (decrypt keeps it)" : `the ${n} blocks before it are complete (decrypt keeps them)`;
 }

@@ -94,3 +94,19 @@ describe("keygen -o FOLDER", () => {
     expect(line.slice(0, -" [ERR_OUTPUT_EXISTS]".length).replace(/\.$/, "")).not.toMatch(/\. /);
   });
 });
+
+describe("inspect of a cut capture", () => {
+  it("keeps its report on stdout in inspect's words, and says ERR_TRUNCATED on stderr as decrypt does (exit 3)", async () => {
+    const fs = await import("node:fs");
+    const cut = join(t.dir, "trunc.log");
+    fs.writeFileSync(cut, fs.readFileSync(log).subarray(0, 3000));
+    const r = await runCli(["inspect", cut]);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toMatch(/Ends\s+inside a block: .*ends inside block 61 \(at byte 2991\), 29 bytes short; the 61 blocks before it are complete \(decrypt keeps them\), fetch the file again for the rest\./);
+    expect(r.stdout).not.toContain("was kept");
+    expect(oneLine(r)).toMatch(/^ssh-log: .*trunc\.log ends inside block 61 .*\[ERR_TRUNCATED\]$/);
+    const d = await runCli(["decrypt", "-i", t.key, "-l", cut, "-o", join(t.dir, "trunc.zip")]);
+    expect(d.code).toBe(3);
+    expect(d.stderr.split("\n")[0]).toMatch(/^ssh-log: .*trunc\.log ends inside block 61 .*everything before it was kept.*\[ERR_TRUNCATED\]$/);
+  });
+});
