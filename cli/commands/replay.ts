@@ -47,7 +47,7 @@ Without a terminal (piped), the recorded output is written at full speed.`)
       if (idle !== null && !(Number.isFinite(idle) && idle > 0)) throw new UsageError(`--idle-limit ${flags.idleLimit} is not a number of seconds above 0; give e.g. --idle-limit 2.`);
       const { parseTime } = await import("../../lib/replay/timeline.js");
       const from = flags.from === undefined ? 0 : parseTime(flags.from);
-      if (from === null) throw new UsageError(`--from ${flags.from} is not a time; give seconds (90), m:ss (1:30) or h:mm:ss.`);
+      if (from === null) throw new UsageError(`--from ${flags.from} is not a time; give seconds (90), m:ss (1:30) or h:mm:ss, with seconds and minutes after a colon below 60.`);
 
       const { openSession } = await import("../../lib/session/open-any.js");
       const session = await openSession(path, {
@@ -76,6 +76,10 @@ Without a terminal (piped), the recorded output is written at full speed.`)
       const { TerminalPlayer } = await import("../../lib/terminal/player.js");
       const player = await TerminalPlayer.load(session);
       try {
+        if (from > player.duration) {
+          const { formatTime } = await import("../../lib/replay/timeline.js");
+          throw new UsageError(`--from ${flags.from} is past the end of ${path}, which lasts ${formatTime(player.duration)}; give a time up to that.`);
+        }
         const { interrupted } = await runReplay(player, { input: io.stdin, output: io.stdout }, {
           speed, idleLimitMicros: idle === null ? null : Math.round(idle * 1e6), fromMicros: from, exitAtEnd: io.stdin.isTTY !== true,
         });

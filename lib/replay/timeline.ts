@@ -59,13 +59,16 @@ function upper(a: number[], x: number): number {
 }
 
 /**
- * Reads a time given on the command line: seconds ("90", "1.5"), m:ss ("1:30") or h:mm:ss.
+ * Reads a time given on the command line: seconds ("90", "1.5"), m:ss ("1:30") or h:mm:ss; after a
+ * colon, seconds (and in h:mm:ss the minutes) must be below 60, so "1:75" is no time (null).
  *
  * @example parseTime("1:30") === 90_000_000
  */
 export function parseTime(text: string): number | null {
   const m = /^(?:(?:(\d+):)?(\d+):)?(\d+(?:\.\d+)?)s?$/.exec(text.trim());
   if (!m) return null;
+  if (m[2] !== undefined && Number(m[3]) >= 60) return null;
+  if (m[1] !== undefined && Number(m[2]) >= 60) return null;
   const seconds = Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3]);
   return Math.round(seconds * 1e6);
 }

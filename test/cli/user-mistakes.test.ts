@@ -110,3 +110,30 @@ describe("inspect of a cut capture", () => {
     expect(d.stderr.split("\n")[0]).toMatch(/^ssh-log: .*trunc\.log ends inside block 61 .*everything before it was kept.*\[ERR_TRUNCATED\]$/);
   });
 });
+
+describe("replay --from", () => {
+  it("refuses 99:99 and 1:60:00 (seconds and minutes after a colon are below 60)", async () => {
+    for (const from of ["99:99", "1:75", "1:60:00", "0:00:60"]) {
+      const r = await runCli(["replay", "-i", t.key, "-l", log, "--from", from]);
+      expect(r.code, from).toBe(2);
+      expect(oneLine(r)).toMatch(new RegExp(`^ssh-log: --from ${from} is not a time; .*\\[ERR_USAGE\\]$`));
+    }
+  });
+
+  it("past the end of the recording: says so in a terminal, instead of jumping to the end", async () => {
+    const { PassThrough } = await import("node:stream");
+    const { run } = await import("../../cli/main.js");
+    const stdout = Object.assign(new PassThrough(), { isTTY: true, columns: 200, rows: 60 });
+    const stderr = new PassThrough();
+    let err = "";
+    stderr.on("data", (d) => { err += d; });
+    const stdin = new PassThrough();
+    stdin.end();
+    const code = await run(["replay", "-i", t.key, "-l", log, "--from", "2:00:00"], {
+      stdout, stderr, stdin, env: process.env,
+      out: (l) => { stdout.write(`${l}\n`); }, err: (l) => { stderr.write(`${l}\n`); },
+    });
+    expect(code).toBe(2);
+    expect(oneLine({ stderr: err })).toBe(`ssh-log: --from 2:00:00 is past the end of ${log}, which lasts 6:07; give a time up to that. [ERR_USAGE]`);
+  });
+});

@@ -78,6 +78,9 @@ describe("timeline with an idle limit", () => {
     expect(parseTime("1:30")).toBe(90e6);
     expect(parseTime("1:02:03.5")).toBe(3723.5e6);
     expect(parseTime("abc")).toBeNull();
+    for (const bad of ["99:99", "1:60", "1:60:00", "1:00:60"]) expect(parseTime(bad), bad).toBeNull();
+    expect(parseTime("90:00")).toBe(5400e6); // m:ss: the minutes may run past an hour
+    expect(parseTime("0:59.5")).toBe(59.5e6);
     expect(formatTime(90e6)).toBe("1:30");
     expect(formatTime(3723e6)).toBe("1:02:03");
   });
