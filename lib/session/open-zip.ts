@@ -42,7 +42,29 @@ function zipError(err: unknown, path: string): SshLogError {
     return new BadInputError(`${path} holds an entry named "${escape[2]}" that points outside the zip's folder; ssh-log refuses such zips, so check where this file came from.`, { file: path, cause: err });
   }
   if ((err as NodeJS.ErrnoException).code) return fsError(err, path, "zip");
-  return new BadInputError(`${path} is not a readable zip (${msg}); give the -decrypted.zip file written by decrypt.`, { file: path, cause: err });
+  return new BadInputError(`${path} is not a readable zip (${zipProblem(msg)}); give the -decrypted.zip file written by decrypt.`, { file: path, cause: err });
+}
+
+/** yauzl's known complaints (some of them several sentences) as short phrases, so ours stays one sentence. */
+const ZIP_PROBLEMS: Array<[RegExp, string]> = [
+  [/^End of central directory record signature not found/, "it ends before its central directory: the file is cut short"],
+  [/^Invalid comment length/, "bytes follow its end record: something was appended to the file"],
+  [/^invalid zip64 end of central directory/, "its zip64 end record is damaged"],
+  [/^invalid central directory file header signature/, "its central directory is damaged"],
+  [/^invalid local file header signature/, "an entry's header is damaged"],
+  [/^(file data overflows file bounds|unexpected EOF)/, "an entry runs past the end of the file: the file is cut short"],
+  [/^multi-disk zip files are not supported/, "it is one part of a multi-disk zip, which ssh-log does not read"],
+  [/^(strong encryption is not supported|entry is encrypted)/, "its entries are encrypted, which ssh-log does not read"],
+  [/^unsupported compression method: (\d+)/, "an entry uses compression method $1, which ssh-log does not read"],
+];
+
+/** A phrase for yauzl's message: a known one mapped, any other cut to its first sentence. */
+function zipProblem(msg: string): string {
+  for (const [re, phrase] of ZIP_PROBLEMS) {
+    const m = re.exec(msg);
+    if (m) return m[0].replace(re, phrase);
+  }
+  return msg.split(/\.(\s|$)/, 1)[0]!;
 }
 
 /** Reads chunks from a stream, handing out exact byte counts and lines. */

@@ -137,3 +137,27 @@ describe("replay --from", () => {
     expect(oneLine({ stderr: err })).toBe(`ssh-log: --from 2:00:00 is past the end of ${log}, which lasts 6:07; give a time up to that. [ERR_USAGE]`);
   });
 });
+
+describe("a damaged zip", () => {
+  it("says what is wrong in a short phrase, so the whole is one sentence (exit 5)", async () => {
+    const fs = await import("node:fs");
+    const zip = join(t.dir, "whole-decrypted.zip");
+    expect((await runCli(["decrypt", "-i", t.key, "-l", log, "-o", zip])).code).toBe(0);
+    const bytes = fs.readFileSync(zip);
+    const cd = bytes.lastIndexOf(Buffer.from("PK\x01\x02", "latin1"));
+    const damaged = Buffer.from(bytes);
+    damaged.write("XX", cd, "latin1");
+    for (const [name, data, phrase] of [
+      ["tz.zip", bytes.subarray(0, 2000), "it ends before its central directory: the file is cut short"],
+      ["junk.zip", Buffer.concat([bytes, Buffer.from("junk")]), "bytes follow its end record: something was appended to the file"],
+      ["cd.zip", damaged, "its central directory is damaged"],
+    ] as Array<[string, Buffer, string]>) {
+      const p = join(t.dir, name);
+      fs.writeFileSync(p, data);
+      const r = await runCli(["replay", p]);
+      expect(r.code, name).toBe(5);
+      const line = oneLine(r);
+      expect(line).toBe(`ssh-log: ${p} is not a readable zip (${phrase}); give the -decrypted.zip file written by decrypt. [ERR_BAD_INPUT]`);
+    }
+  });
+});
