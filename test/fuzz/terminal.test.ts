@@ -5,8 +5,10 @@ import { writeAsciicast } from "../../lib/outputs/asciicast.js";
 import { writeCommandsJsonl } from "../../lib/outputs/commands.js";
 import { Sink } from "../../lib/outputs/output-target.js";
 import { writeTextTranscript } from "../../lib/outputs/text-transcript.js";
+import { CsiClamp } from "../../lib/terminal/clamp-csi.js";
 import { newOutcome, sessionOf, type Session, type SessionEvent } from "../../lib/session/model.js";
-import { expectTyped, fuzzParams, fuzzTimeout } from "./fuzz-config.js";
+import { countsSeen } from "../helpers/xterm-counts.js";
+import { chunkAt, expectTyped, fuzzParams, fuzzTimeout } from "./fuzz-config.js";
 
 /**
  * A recorded session's bytes are written by whoever sat at either end: a hostile user or server can
@@ -78,6 +80,27 @@ describe("a scroll bomb: 13 bytes that kept the emulator busy for an hour", () =
   }, 60_000);
 });
 
+describe("the scroll bombs that once slipped past the clamp", () => {
+  it("export through the real CLI finishes in seconds (killed at 20 s) on each way of spelling the count", async () => {
+    const { mkdtempSync, rmSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { runBin } = await import("../helpers/run-cli.js");
+    const dir = mkdtempSync(join(tmpdir(), "ssh-log-bomb-"));
+    try {
+      const bombs = [`\x1b[${"9".repeat(70)}S`, `\x1b[${"0".repeat(60)}2147483647T`, "\x1b[2147483647:1L", "\x1b[2147\r483647M", "\x1b[2147\ufeff483647S",
+        "\x1b\r[2147483647S", `\x1b[2147483647${";1".repeat(33)}S`, "x\x1b[0002147483647b"];
+      const lines = [JSON.stringify({ version: 2, width: 80, height: 24 }), ...bombs.map((b, i) => JSON.stringify([1 + i, "o", `out ${i}\r\n${b}\r\n$ `]))];
+      const cast = join(dir, "bomb.cast");
+      writeFileSync(cast, `${lines.join("\n")}\n`);
+      const r = await runBin(["export", cast, "-f", "text", "-o", join(dir, "out.txt")], { timeoutMs: 20_000 });
+      expect(r.code, r.stderr).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+});
+
 describe("fuzz: hostile terminal output through the exports", () => {
   it("text, commands and asciicast exports finish fast with bounded output, whatever the bytes", async () => {
     await fc.assert(fc.asyncProperty(stream, fc.boolean(), fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 100 }), async (evs, pty, cols, rows) => {
@@ -101,4 +124,25 @@ describe("fuzz: hostile terminal output through the exports", () => {
       }
     }), fuzzParams(60, 0.1));
   }, fuzzTimeout(120_000));
+});
+
+describe("fuzz: CSI counts written to slip past the clamp", () => {
+  // The ways a count once slipped past: long digit runs, leading zeros, sub-parameters, bytes xterm
+  // executes or skips inside the sequence or between ESC and [, a C1 CSI, too many parameters.
+  const intro = fc.constantFrom("\x1b[", "\xc2\x9b", "\x1b\r[", "\x1b\x7f[", "\x1b\x80[", "\x1b\xff[", "\x1b\xe2\x82[");
+  const count = fc.tuple(fc.constantFrom("", "0", "0".repeat(70)), num, fc.constantFrom("", "9".repeat(70))).map(([z, n, tail]) => `${z}${n}${tail}`);
+  const noise = fc.constantFrom("", "", "\r", "\n", "\x07", "\x7f", "\xff", "\x80", "\xe2\x82", "\xef\xbb\xbf", "\xc0\x80", "\xc2\x85", "\xc2\xa9", "\xc2\x9b", "\x1b", "\x18");
+  const sep = fc.constantFrom(";", ":", ";;", ";".repeat(40), ":1".repeat(40));
+  const seq = fc.tuple(intro, fc.array(fc.tuple(count, noise, sep), { maxLength: 4 }), count, noise, fc.constantFrom(..."STLM@PXIZbmH")).map(
+    ([i, ps, last, n, f]) => `${i}${ps.map(([c, x, s]) => `${c}${x}${s}`).join("")}${last}${n}${f}`);
+
+  it("never hands xterm a count past the screen, whatever the spelling and the chunking", async () => {
+    await fc.assert(fc.asyncProperty(fc.array(fc.oneof(seq, fc.string({ maxLength: 5 })), { minLength: 1, maxLength: 8 }), fc.array(fc.nat(), { maxLength: 8 }),
+      fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 100 }), async (parts, cuts, cols, rows) => {
+        const bytes = Buffer.from(parts.join(""), "latin1");
+        const clamp = new CsiClamp(() => ({ cols, rows }));
+        const out = Buffer.concat(chunkAt(bytes, cuts).map((c) => clamp.push(c)));
+        for (const c of await countsSeen(out, { cols, rows })) expect(c.count, `${c.final} in ${JSON.stringify(parts)}`).toBeLessThanOrEqual(Math.max(1, c.limit));
+      }), fuzzParams(300, 0.5));
+  }, fuzzTimeout(60_000));
 });
