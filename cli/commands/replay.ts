@@ -63,13 +63,7 @@ Without a terminal (piped), the recorded output is written at full speed.`)
       };
       const { pipeReplay, runReplay } = await import("../../lib/replay/run-replay.js");
       if (!io.stdout.isTTY) {
-        const { OutputClosedError, watchPipe } = await import("../../lib/outputs/output-target.js");
-        try {
-          await watchPipe(io.stdout, () => pipeReplay(session, io.stdout));
-        } catch (err) {
-          if (err instanceof OutputClosedError) return; // `| head` had what it wanted
-          throw err;
-        }
+        await pipeReplay(session, io.stdout); // a reader that goes away (`| head`): bin/ssh-log.js exits quietly
         report();
         return;
       }

@@ -33,7 +33,7 @@ export class OutputClosedError extends Error {
  * Runs `fn` while watching `stream` for its reader going away (EPIPE): then `fn`'s pending and later
  * writes fail with OutputClosedError instead of the process dying on an unhandled 'error' event.
  *
- * @example await watchPipe(process.stdout, () => pipeReplay(session, process.stdout));
+ * @example await watchPipe(process.stdout, () => writeAsciicast(session, new Sink(process.stdout)));
  */
 export async function watchPipe<T>(stream: NodeJS.WritableStream, fn: () => Promise<T>): Promise<T> {
   let closed: unknown = null;

@@ -1,3 +1,4 @@
+import { writeTo } from "../outputs/output-target.js";
 import { Source, type Session } from "../session/model.js";
 import type { TerminalPlayer } from "../terminal/player.js";
 import { applyKey, parseKeys, SPEEDS, type KeyContext, type ReplayState } from "./keys.js";
@@ -151,18 +152,17 @@ export async function runReplay(player: TerminalPlayer, term: ReplayTerminal, op
 
 /**
  * Without a terminal (a pipe, a file): the session's output bytes as they were sent, at full
- * speed, so `ssh-log replay ... | less -R` or `> out.txt` gets the raw stream.
+ * speed, so `ssh-log replay ... | less -R` or `> out.txt` gets the raw stream. Waits for the
+ * stream to drain; a reader that goes away (EPIPE) ends it with OutputClosedError.
  *
  * @example const bytes = await pipeReplay(session, process.stdout);
  */
 export async function pipeReplay(session: Session, out: NodeJS.WritableStream): Promise<number> {
-  let bytes = 0;
-  for await (const batch of session.batches()) {
-    const parts = batch.filter((e) => e.source === Source.Server).map((e) => e.data);
-    if (parts.length === 0) continue;
-    const chunk = Buffer.concat(parts);
-    bytes += chunk.length;
-    if (!out.write(chunk)) await new Promise<void>((r) => out.once("drain", () => r()));
-  }
-  return bytes;
+  return writeTo(null, out, async (sink) => {
+    for await (const batch of session.batches()) {
+      const parts = batch.filter((e) => e.source === Source.Server).map((e) => e.data);
+      if (parts.length > 0) await sink.write(Buffer.concat(parts));
+    }
+    return sink.bytes;
+  });
 }

@@ -45,3 +45,31 @@ describe("SshLogError across copies of lib/errors", () => {
     expect(own instanceof SshLogError && own instanceof WrongKeyError && own instanceof Error).toBe(true);
   });
 });
+
+describe("a reader that goes away (`ssh-log ... | head`)", () => {
+  it("export and replay into a pipe closed after the first bytes: exit 0, nothing on stderr", async () => {
+    const { mkdtempSync, rmSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { spawn } = await import("node:child_process");
+    const { BIN } = await import("../helpers/run-cli.js");
+    const dir = mkdtempSync(join(tmpdir(), "ssh-log-epipe-"));
+    try {
+      const lines = [JSON.stringify({ version: 2, width: 80, height: 24 })];
+      for (let i = 0; i < 20_000; i++) lines.push(JSON.stringify([i / 1000, "o", `line ${i} ${"x".repeat(60)}\r\n`]));
+      const cast = join(dir, "big.cast");
+      writeFileSync(cast, `${lines.join("\n")}\n`);
+      for (const argv of [["export", cast, "-f", "text"], ["export", cast, "-f", "cast"], ["replay", cast]]) {
+        const child = spawn(process.execPath, [BIN, ...argv], { stdio: ["ignore", "pipe", "pipe"] });
+        let err = "";
+        child.stderr.on("data", (d) => { err += d; });
+        child.stdout.once("data", () => child.stdout.destroy());
+        const code = await new Promise<number | null>((r) => child.on("close", r));
+        expect(code, argv.join(" ")).toBe(0);
+        expect(err, argv.join(" ")).toBe("");
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
