@@ -7,7 +7,7 @@ import { render } from "ink";
 import { ErrorCode, NotFoundError, SshLogError, fsError } from "../lib/errors.js";
 import { readPrivateKeyFile } from "../lib/crypto/keys.js";
 import { App } from "./App.js";
-import { enterFullScreen } from "./logic/screen-mode.js";
+import { enterFullScreen } from "../lib/terminal/screen-mode.js";
 import { loadReplay } from "./sources/load-replay.js";
 import { openFileSource } from "./sources/open-file-source.js";
 import type { SessionSource } from "./source.js";

@@ -1,5 +1,6 @@
 import { writeTo } from "../outputs/output-target.js";
 import { Source, type Session } from "../session/model.js";
+import { enterFullScreen } from "../terminal/screen-mode.js";
 import type { TerminalPlayer } from "../terminal/player.js";
 import { applyKey, parseKeys, SPEEDS, type KeyContext, type ReplayState } from "./keys.js";
 import { ScreenPainter, statusLine } from "./render.js";
@@ -46,7 +47,8 @@ export function speedIndexFor(speed: number): number {
  */
 export async function runReplay(player: TerminalPlayer, term: ReplayTerminal, opts: ReplayOptions = {}): Promise<{ interrupted: boolean }> {
   const out = term.output;
-  const write = (s: string): void => { out.write(s); };
+  let givenBack = false; // a signal gave the terminal back at once: nothing more is drawn
+  const write = (s: string): void => { if (!givenBack) out.write(s); };
   const timeline = new Timeline(player.events.map((e) => e.elapsedMicros), opts.idleLimitMicros ?? null);
   const painter = new ScreenPainter(write);
   let state: ReplayState = { paused: false, speedIndex: speedIndexFor(opts.speed ?? 1), ended: false };
@@ -115,20 +117,18 @@ export async function runReplay(player: TerminalPlayer, term: ReplayTerminal, op
     }
   };
   const onResize = (): void => { painter.invalidate(); serial(async () => paint()); };
-  // A signal from outside (kill, a closed terminal) ends the replay the same way q does, so the
-  // terminal is always given back.
+  // A signal from outside (kill, a closed terminal) gives the terminal back (enterFullScreen) and
+  // ends the replay the same way q does.
   let interrupted = false;
-  const onSignal = (): void => { interrupted = true; finish(); };
-  const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+  const onSignal = (): void => { givenBack = true; interrupted = true; finish(); };
 
   const input = term.input;
-  const raw = input.isTTY === true && typeof input.setRawMode === "function";
-  write("\x1b[?1049h\x1b[?25l\x1b[H\x1b[2J");
-  if (raw) input.setRawMode!(true);
+  const restoreScreen = enterFullScreen(out, input, process, onSignal);
+  write("\x1b[?25l\x1b[H\x1b[2J");
+  if (input.isTTY === true && typeof input.setRawMode === "function") input.setRawMode(true);
   input.on("data", onKeys);
   input.resume();
   out.on?.("resize", onResize);
-  for (const sig of signals) process.on(sig, onSignal);
   let timer: NodeJS.Timeout | null = null;
   try {
     await player.seek(position);
@@ -139,12 +139,11 @@ export async function runReplay(player: TerminalPlayer, term: ReplayTerminal, op
     await chain;
   } finally {
     if (timer) clearInterval(timer);
-    for (const sig of signals) process.off(sig, onSignal);
     input.off("data", onKeys);
     out.off?.("resize", onResize);
-    if (raw) input.setRawMode!(false);
     input.pause();
-    write("\x1b[0m\x1b[?25h\x1b[?1049l");
+    write("\x1b[0m");
+    restoreScreen(); // raw mode off, cursor shown, main screen back
   }
   if (failure) throw failure;
   return { interrupted };

@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
 import { describe, expect, it } from "vitest";
-import { ENTER_ALT_SCREEN, enterFullScreen, LEAVE_ALT_SCREEN, SHOW_CURSOR } from "../../../viewer/logic/screen-mode.js";
+import { ENTER_ALT_SCREEN, enterFullScreen, LEAVE_ALT_SCREEN, SHOW_CURSOR } from "../../../lib/terminal/screen-mode.js";
 
 const setup = () => {
   let written = "";

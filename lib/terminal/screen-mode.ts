@@ -1,14 +1,14 @@
 /**
  * Taking the terminal over and giving it back: the alternate screen, the cursor and raw mode.
  * The way back runs exactly once, whichever comes first: a normal exit, an error, a signal, or
- * the process ending.
+ * the process ending. Shared by the viewer (`ssh-log view`) and the replay (`ssh-log replay`).
  */
 
 /** ESC[?1049h: switch to the alternate screen (the shell's screen is kept and comes back on leaving). */
 export const ENTER_ALT_SCREEN = "\u001b[?1049h";
 /** ESC[?1049l: back to the main screen. */
 export const LEAVE_ALT_SCREEN = "\u001b[?1049l";
-/** ESC[?25h: show the cursor (Ink hides it while running). */
+/** ESC[?25h: show the cursor (Ink and the replay hide it while running). */
 export const SHOW_CURSOR = "\u001b[?25h";
 
 export interface Tty {
