@@ -70,10 +70,10 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
   const ssh2 = ((ssh2mod as unknown as { default?: typeof ssh2mod }).default ?? ssh2mod);
   const parseKey = ssh2.utils.parseKey;
 
-  const hostKey = await readPrivateSshKey(opts.hostKeyPath, "host key", parseKey);
-  const parsedHost = parseKey(hostKey);
-  const hostKeyFingerprint = fingerprintOf((Array.isArray(parsedHost) ? parsedHost[0]! : parsedHost as ParsedKey).getPublicSSH());
-  const upstreamKey = await readPrivateSshKey(opts.upstreamKeyPath, "upstream key", parseKey);
+  const host = await readPrivateSshKey(opts.hostKeyPath, "host key", parseKey);
+  const hostKey = host.bytes;
+  const hostKeyFingerprint = fingerprintOf(host.key.getPublicSSH());
+  const upstreamKey = (await readPrivateSshKey(opts.upstreamKeyPath, "upstream key", parseKey)).bytes;
   const publicKey = await readPublicKeyFile(opts.publicKeyPath);
   const pinned = opts.upstreamHostKeyPath ? await readHostKeys(opts.upstreamHostKeyPath) : null;
   if (!opts.authorizedKeysPath.includes("%u")) {
@@ -268,7 +268,8 @@ function probeTcp(to: HostPort, timeoutMs: number): Promise<string | null> {
 
 type ParseKey = (data: Buffer | string, passphrase?: string) => ParsedKey | ParsedKey[] | Error;
 
-async function readPrivateSshKey(path: string, role: string, parseKey: ParseKey): Promise<Buffer> {
+/** An unencrypted OpenSSH private key file: its bytes (for ssh2) and the key parsed from them. */
+async function readPrivateSshKey(path: string, role: string, parseKey: ParseKey): Promise<{ bytes: Buffer; key: ParsedKey }> {
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
@@ -283,7 +284,7 @@ async function readPrivateSshKey(path: string, role: string, parseKey: ParseKey)
       ? `The ${role} ${path} is protected by a passphrase; the proxy needs an unencrypted key (ssh-keygen -p -N "" -f ${path}).`
       : `The ${role} ${path} is not an OpenSSH private key; make one with ssh-keygen -t ed25519 -N "" -f ${path}.`, { file: path });
   }
-  return bytes;
+  return { bytes, key };
 }
 
 /** Public key blobs from a .pub file, a known_hosts file or ssh-keyscan output. */
