@@ -3,6 +3,7 @@ import { UsageError } from "../../lib/errors.js";
 import type { CliIo } from "../io.js";
 import { ExitCode, exitCodeFor } from "../handle-error.js";
 import { setExitCode } from "./index.js";
+import { logpushPath } from "./logpush-path.js";
 
 interface ExportFlags {
   identity?: string;
@@ -39,24 +40,19 @@ Exit codes: 0 done; 3 partial (some files, or part of one, could not be read); 2
 5 not a session; 6 missing path or unwritable output.`)
     .action(async (args: string[], flags: ExportFlags, cmd: Command) => {
       const patterns = [...(flags.log ?? []), ...args];
-      if (flags.logpush === undefined && flags.session !== undefined && patterns.length === 1) flags.logpush = patterns.pop();
-      if (flags.logpush !== undefined) {
-        if (patterns.length > 0) throw new UsageError("Give either --logpush PATH or session files, not both.");
-        patterns.push(flags.logpush);
-      } else if (flags.session !== undefined) {
-        throw new UsageError("--session picks a session inside a Logpush export; give the export with --logpush PATH.");
-      }
-      if (patterns.length === 0) throw new UsageError("No session given; pass it with -l LOG (and -i KEY for an encrypted capture).");
+      const logpush = logpushPath(flags, patterns, "session files");
+      if (logpush === undefined && patterns.length === 0) throw new UsageError("No session given; pass it with -l LOG (and -i KEY for an encrypted capture).");
       const { expandInputs, hasGlob } = await import("../../lib/outputs/batch.js");
-      const inputs = flags.logpush !== undefined ? patterns : await expandInputs(patterns);
+      const named = logpush !== undefined ? [logpush] : patterns;
+      const inputs = logpush !== undefined ? named : await expandInputs(named);
       const { exportSession, EXPORT_SUFFIX } = await import("../../lib/outputs/export-session.js");
       const { openSession } = await import("../../lib/session/open-any.js");
       const open = (path: string) => openSession(path, {
         keyPath: flags.identity, warn: (m) => io.err(m), swapAdvice: "-i KEY -l LOG",
-        ...(flags.logpush !== undefined ? { logpush: true, logpushSession: flags.session } : {}),
+        ...(logpush !== undefined ? { logpush: true, logpushSession: flags.session } : {}),
       });
 
-      if (inputs.length === 1 && !patterns.some(hasGlob)) {
+      if (inputs.length === 1 && !named.some(hasGlob)) {
         const session = await open(inputs[0]!);
         // A reader that goes away (`| head`) needs nothing here: bin/ssh-log.js exits quietly on EPIPE.
         let r;

@@ -3,6 +3,7 @@ import { UsageError } from "../../lib/errors.js";
 import type { CliIo } from "../io.js";
 import { ExitCode, exitCodeFor } from "../handle-error.js";
 import { setExitCode } from "./index.js";
+import { logpushPath } from "./logpush-path.js";
 
 interface ReplayFlags {
   identity?: string;
@@ -32,15 +33,10 @@ Keys: space pause/play · + - (or > <) speed · . one event forward (paused) · 
       ] [ next/previous command · 0 start · G end · q quit
 Without a terminal (piped), the recorded output is written at full speed.`)
     .action(async (arg: string | undefined, flags: ReplayFlags, cmd: Command) => {
-      if (flags.logpush === undefined && flags.session !== undefined && (flags.log ?? arg) !== undefined && !(flags.log !== undefined && arg !== undefined)) {
-        flags.logpush = flags.log ?? arg; // `replay export.log.gz --session ID` reads it as the Logpush export it is
-        flags.log = undefined;
-        arg = undefined;
-      }
-      const path = flags.logpush ?? flags.log ?? arg;
-      if (flags.logpush !== undefined && (flags.log ?? arg) !== undefined) throw new UsageError("Give either --logpush PATH or a session file, not both.");
-      if (path === undefined) throw new UsageError("No session given; pass it with -l LOG (and -i KEY for an encrypted capture).");
-      if (flags.session !== undefined && flags.logpush === undefined) throw new UsageError("--session picks a session inside a Logpush export; give the export with --logpush PATH.");
+      const paths = [flags.log, arg].filter((p) => p !== undefined);
+      if (flags.logpush === undefined && paths.length === 0) throw new UsageError("No session given; pass it with -l LOG (and -i KEY for an encrypted capture).");
+      const logpush = logpushPath(flags, paths, "a session file");
+      const path = logpush ?? paths[0]!;
       const speed = Number(flags.speed);
       if (!Number.isFinite(speed) || speed < 0.25 || speed > 32) throw new UsageError(`--speed ${flags.speed} is not a speed from 0.25 to 32; give e.g. --speed 2.`);
       const idle = flags.idleLimit === undefined ? null : Number(flags.idleLimit);
@@ -52,7 +48,7 @@ Without a terminal (piped), the recorded output is written at full speed.`)
       const { openSession } = await import("../../lib/session/open-any.js");
       const session = await openSession(path, {
         keyPath: flags.identity, warn: (m) => io.err(m), swapAdvice: "-i KEY -l LOG",
-        ...(flags.logpush !== undefined ? { logpush: true, logpushSession: flags.session } : {}),
+        ...(logpush !== undefined ? { logpush: true, logpushSession: flags.session } : {}),
       });
       const report = (): void => {
         const e = session.outcome.error;
