@@ -237,35 +237,30 @@ export async function openZip(path: string): Promise<Session> {
   const outcome = newOutcome();
 
   if (data && times) {
-    // Whatever fails while opening the entries closes what was opened, and the zip.
-    const opened: ByteReader[] = [];
-    const reader = async (entry: yauzl.Entry): Promise<ByteReader> => {
-      const r = new ByteReader(await open(entry));
-      opened.push(r);
-      return r;
+    // release closes the readers opened so far and the zip: when the session is closed, and
+    // when anything fails while opening them.
+    let dataReader: ByteReader | undefined;
+    let timesReader: ByteReader | undefined;
+    const release = async (): Promise<void> => {
+      await dataReader?.close();
+      await timesReader?.close();
+      await closeZip();
     };
-    let dataReader: ByteReader;
-    let timesReader: ByteReader;
     let start: NonNullable<ReturnType<typeof parseStartLine>>;
     try {
-      dataReader = await reader(data);
+      dataReader = new ByteReader(await open(data));
       const first = await dataReader.line(4096);
       const parsed = first === null ? null : parseStartLine(first);
       if (parsed === null) throw notOurs(path, "its term_data.txt does not begin with a \"Session started on\" line");
       start = parsed;
-      timesReader = await reader(times);
+      timesReader = new ByteReader(await open(times));
     } catch (err) {
-      for (const r of opened) await r.close();
-      await closeZip();
-      throw err instanceof SshLogError ? err : zipError(err, path);
+      await release();
+      throw zipError(err, path);
     }
     const info: SessionInfo = { kind: "zip", path, startedAt: start.startedAt, pty: start.pty, exit: null, command: null, extra: {} };
-    const release = async (): Promise<void> => {
-      await dataReader.close();
-      await timesReader.close();
-      await closeZip();
-    };
-    async function* read(): AsyncGenerator<SessionEvent[], void, undefined> {
+    // An expression, not a declaration: it keeps the readers' narrowing to "opened" from here.
+    const read = async function* (): AsyncGenerator<SessionEvent[], void, undefined> {
       let batch: SessionEvent[] = [];
       let micros = 0;
       let lineNo = 0;
@@ -307,7 +302,7 @@ export async function openZip(path: string): Promise<Session> {
       } finally {
         await release();
       }
-    }
+    };
     return sessionOf({ info, outcome, read, release });
   }
 

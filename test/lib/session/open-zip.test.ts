@@ -67,6 +67,15 @@ describe("openZip", () => {
     await expect(openZip(join(tmp.dir, "nope.zip"))).rejects.toMatchObject({ code: "ERR_NOT_FOUND" });
   });
 
+  it("releases the zip when opening its entries fails (a term_data.txt without its start line)", async () => {
+    const { readdirSync, readlinkSync } = await import("node:fs");
+    const held = (): string[] => readdirSync("/proc/self/fd").map((fd) => { try { return readlinkSync(`/proc/self/fd/${fd}`); } catch { return ""; } });
+    const zip = join(tmp.dir, "no-start.zip");
+    writeFileSync(zip, rawZip([{ name: "term_data.txt", data: "no start line\nabc" }, { name: "term_times.txt", data: "0.100000 3\n" }]));
+    await expect(openZip(zip)).rejects.toMatchObject({ code: "ERR_BAD_INPUT", message: expect.stringContaining("does not begin with a \"Session started on\" line") });
+    expect(held()).not.toContain(zip);
+  });
+
   it("keeps what is there when term_data.txt is shorter than its timing says (partial)", async () => {
     const zip = join(tmp.dir, "short.zip");
     writeFileSync(zip, rawZip([
