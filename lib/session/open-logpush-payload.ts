@@ -1,11 +1,12 @@
 import { createReadStream } from "node:fs";
-import { open, readdir, stat } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { createGunzip } from "node:zlib";
 import { BadInputError, UsageError, fsError } from "../errors.js";
 import type { Session } from "./model.js";
 import { openAsciicastText } from "./open-asciicast.js";
+import { readHead } from "./read-chunks.js";
 
 /** One `ssh_logs` record: Cloudflare's field names; real exports carry more, kept as found. */
 export type LogpushRecord = Record<string, unknown>;
@@ -80,13 +81,7 @@ async function logFiles(path: string): Promise<string[]> {
 
 /** Streams the records of one NDJSON file (gzipped or not), with their line numbers. */
 async function* records(file: string): AsyncIterable<LogpushRecord> {
-  const head = Buffer.alloc(2);
-  try {
-    const fh = await open(file, "r");
-    try { await fh.read(head, 0, 2, 0); } finally { await fh.close(); }
-  } catch (err) {
-    throw fsError(err, file, "Logpush file");
-  }
+  const head = await readHead(file, 2, "Logpush file");
   const raw = createReadStream(file);
   const input = head[0] === 0x1f && head[1] === 0x8b ? raw.pipe(createGunzip()) : raw;
   const rl = createInterface({ input, crlfDelay: Infinity });

@@ -1,4 +1,5 @@
-import { type FileHandle, open, stat } from "node:fs/promises";
+import type { Stats } from "node:fs";
+import { type FileHandle, open } from "node:fs/promises";
 import { fsError } from "../errors.js";
 
 /**
@@ -17,11 +18,8 @@ export async function readHead(path: string, bytes: number, role: string): Promi
  * @example const { head, size } = await readHeadAndSize("a.log.gz", 1 << 20, "input");
  */
 export async function readHeadAndSize(path: string, bytes: number, role: string): Promise<{ head: Buffer; size: number }> {
-  let fh: FileHandle | undefined;
+  const { fh, st } = await openForReading(path, role);
   try {
-    const st = await stat(path);
-    if (st.isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
-    fh = await open(path, "r");
     // Sized to the file (a large head of a small file costs no large buffer); a file that
     // reports no size (a pipe, /proc) gets the whole allowance.
     const buf = Buffer.alloc(st.isFile() && st.size > 0 ? Math.min(bytes, st.size) : bytes);
@@ -30,7 +28,21 @@ export async function readHeadAndSize(path: string, bytes: number, role: string)
   } catch (err) {
     throw fsError(err, path, role);
   } finally {
+    await fh.close();
+  }
+}
+
+/** Opens a file for reading and stats it, refusing a directory; errors name the file and its `role`. */
+async function openForReading(path: string, role: string): Promise<{ fh: FileHandle; st: Stats }> {
+  let fh: FileHandle | undefined;
+  try {
+    fh = await open(path, "r");
+    const st = await fh.stat();
+    if (st.isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
+    return { fh, st };
+  } catch (err) {
     await fh?.close();
+    throw fsError(err, path, role);
   }
 }
 
@@ -46,14 +58,7 @@ export const DEFAULT_CHUNK_BYTES = 1 << 20;
  * @example for await (const chunk of readChunks("s.log", "capture")) framer.push(chunk, emit);
  */
 export async function* readChunks(path: string, role: string, chunkBytes = DEFAULT_CHUNK_BYTES): AsyncIterable<Uint8Array> {
-  let fh: FileHandle;
-  try {
-    const st = await stat(path);
-    if (st.isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
-    fh = await open(path, "r");
-  } catch (err) {
-    throw fsError(err, path, role);
-  }
+  const { fh } = await openForReading(path, role);
   const bufs = [Buffer.allocUnsafe(chunkBytes), Buffer.allocUnsafe(chunkBytes)] as const;
   const readInto = (buf: Buffer): Promise<number> => {
     const p = fh.read(buf, 0, chunkBytes, null).then((r) => r.bytesRead, (err: unknown) => { throw fsError(err, path, role); });
