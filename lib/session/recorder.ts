@@ -178,8 +178,12 @@ function writeError(err: unknown, path: string, what: "create" | "write"): SshLo
 
 interface Settings { flushIntervalMs: number; maxBlockBytes: number; highWaterMark: number; fsync: boolean; maxWindowChanges: number }
 
-/** A block waiting to be written: sealed (length prefix, ciphertext), or (before block 0 is sealed) still plaintext. */
-type Queued = { framed: Buffer[]; plain?: undefined } | { plain: Buffer; framed?: undefined };
+/**
+ * A block waiting to be written: sealed (length prefix, ciphertext, and the bytes they take on
+ * disk), or (before block 0 is sealed) still plaintext.
+ */
+type Framed = { framed: Buffer[]; bytes: number; plain?: undefined };
+type Queued = Framed | { plain: Buffer; framed?: undefined; bytes?: undefined };
 
 /**
  * Writes one session into a capture file. `write()` follows Node's Writable contract: it returns
@@ -412,10 +416,10 @@ export class Recorder extends EventEmitter {
     this.used = 0;
     if (this.sealer.ready && this.plainQueued === 0) {
       // Sealed at once: the plaintext buffer is free again, so bulk output reuses it.
-      const framed = frame(...this.sealer.sealSyncParts(plain));
+      const block = frame(...this.sealer.sealSyncParts(plain));
       if (!bulk) this.buf = Buffer.allocUnsafe(smallSize);
-      this.queue.push({ framed });
-      this.queuedBytes += blockBytes(framed);
+      this.queue.push(block);
+      this.queuedBytes += block.bytes;
     } else {
       this.buf = Buffer.allocUnsafe(bulk ? this.buf.length : smallSize);
       // Block 0 is sealed asynchronously (through @hpke/core); blocks behind it wait in order.
@@ -446,17 +450,16 @@ export class Recorder extends EventEmitter {
             const q = this.queue[i]!;
             if (q.plain) {
               const sealed = this.sealer.ready ? this.sealer.sealSyncParts(q.plain) : [await this.sealer.seal(q.plain)];
-              this.queue[i] = { framed: frame(...sealed) };
+              this.queue[i] = frame(...sealed);
               this.plainQueued--;
             }
           }
           // At most half the high-water mark per write: the caller refills the other half while it runs.
           let take = 0;
-          for (let bytes = 0; take < this.queue.length && (take === 0 || bytes < this.settings.highWaterMark / 2); take++) bytes += blockBytes(this.queue[take]!.framed!);
-          const blocks = this.queue.splice(0, take).map((q) => q.framed!);
-          const items = blocks.flat();
-          const total = items.reduce((s, b) => s + b.length, 0);
-          await writeAllAt(this.fh, items, this.position);
+          let total = 0;
+          while (take < this.queue.length && (take === 0 || total < this.settings.highWaterMark / 2)) total += this.queue[take++]!.bytes!;
+          const blocks = this.queue.splice(0, take);
+          await writeAllAt(this.fh, blocks.flatMap((q) => q.framed!), this.position);
           this.position += total;
           this.queuedBytes -= total;
           this.blocks += blocks.length;
@@ -489,17 +492,13 @@ export class Recorder extends EventEmitter {
 
 /**
  * A block as written: its u32 length prefix, then the sealed bytes (ciphertext and tag, as one
- * buffer or two), all handed to one writev (no copy).
+ * buffer or two), all handed to one writev (no copy); and the bytes it takes, counted once here.
  */
-function frame(...sealed: Buffer[]): Buffer[] {
+function frame(...sealed: Buffer[]): Framed {
+  const length = sealed.reduce((n, b) => n + b.length, 0);
   const prefix = Buffer.allocUnsafe(4);
-  prefix.writeUInt32BE(sealed.reduce((n, b) => n + b.length, 0), 0);
-  return [prefix, ...sealed];
-}
-
-/** Bytes a framed block takes on disk. */
-function blockBytes(framed: Buffer[]): number {
-  return framed.reduce((n, b) => n + b.length, 0);
+  prefix.writeUInt32BE(length, 0);
+  return { framed: [prefix, ...sealed], bytes: 4 + length };
 }
 
 /** writev at a position, continuing after a short write. */
