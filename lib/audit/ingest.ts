@@ -16,7 +16,7 @@ import { createHash } from "node:crypto";
 import { availableParallelism } from "node:os";
 import type { DuckDBAppender } from "@duckdb/node-api";
 import { ErrorCode, SshLogError } from "../errors.js";
-import { isKeyText, keyGivenAsLogError, readPrivateKeyFile } from "../crypto/keys.js";
+import { isKeyText, keyGivenAsLogError, MAX_KEY_TEXT_BYTES, readPrivateKeyFile } from "../crypto/keys.js";
 import { readHead } from "../session/read-chunks.js";
 import type { Session, SessionEvent } from "../session/model.js";
 import { openSession } from "../session/open-any.js";
@@ -625,7 +625,7 @@ export async function ingestPaths(db: AuditDb, paths: string[], opts: IngestOpti
   // A key file named as an input (not one met while walking a folder): the key and the inputs
   // were given the wrong way round, as a capture given as the key is (below).
   for (const d of detected) {
-    if (d.kind === "unknown" && d.bytes <= 128 && paths.includes(d.path) && isKeyText(await readHead(d.path, 129, "input"))) throw keyGivenAsLogError(d.path, INDEX_USAGE);
+    if (d.kind === "unknown" && d.bytes <= MAX_KEY_TEXT_BYTES && paths.includes(d.path) && isKeyText(await readHead(d.path, MAX_KEY_TEXT_BYTES, "input"))) throw keyGivenAsLogError(d.path, INDEX_USAGE);
   }
   // The key is read once, up front: a key that cannot be read would fail every capture the same
   // way, and its warnings (loose permissions) are said once. It is wiped when the ingest ends.

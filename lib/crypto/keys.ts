@@ -116,13 +116,19 @@ function readKeyBytes(path: string, role: string): Promise<Buffer> {
 }
 
 /**
+ * The most bytes a file may hold to be taken for a key file's text (44 characters and some
+ * whitespace). Read one more than this to tell a longer file from a key.
+ */
+export const MAX_KEY_TEXT_BYTES = 128;
+
+/**
  * Whether a file's first bytes are a key file's text: the check that turns "not a capture" into
  * "the key and the log were given the wrong way round". `head` is wiped either way.
  *
- * @example if (isKeyText(await readHead(log, 128, "capture"))) throw keyGivenAsLogError(log);
+ * @example if (isKeyText(await readHead(log, MAX_KEY_TEXT_BYTES + 1, "capture"))) throw keyGivenAsLogError(log);
  */
 export function isKeyText(head: Buffer): boolean {
-  const key = head.length <= 128 ? decodeKeyText(head.toString("latin1")) : null;
+  const key = head.length <= MAX_KEY_TEXT_BYTES ? decodeKeyText(head.toString("latin1")) : null;
   head.fill(0);
   key?.fill(0);
   return key !== null;

@@ -1,7 +1,7 @@
 import { BadHeaderError, ErrorCode, UsageError } from "../errors.js";
 import { parseHeader } from "../format/header.js";
 import { DEFAULT_LIMITS } from "../format/limits.js";
-import { isKeyText, keyGivenAsLogError, type KeyWarning } from "../crypto/keys.js";
+import { isKeyText, keyGivenAsLogError, type KeyWarning, MAX_KEY_TEXT_BYTES } from "../crypto/keys.js";
 import type { Session, SessionSourceKind } from "./model.js";
 import { openAsciicast } from "./open-asciicast.js";
 import { openCapture } from "./open-capture.js";
@@ -40,7 +40,7 @@ export async function detectInputKind(path: string, opts: Pick<OpenSessionOption
   if (head.length === 0) {
     throw new BadHeaderError(`${path} is empty; it holds no session (was the download interrupted?).`, { file: path }, ErrorCode.EmptyFile);
   }
-  if (head.length <= 128 && isKeyText(Buffer.from(head))) throw keyGivenAsLogError(path, opts.swapAdvice);
+  if (head.length <= MAX_KEY_TEXT_BYTES && isKeyText(Buffer.from(head))) throw keyGivenAsLogError(path, opts.swapAdvice);
   if (head[0] === 0x50 && head[1] === 0x4b && (head[2] === 0x03 || head[2] === 0x05) && (head[3] === 0x04 || head[3] === 0x06)) return "zip";
   if (head[0] === 0x1f && head[1] === 0x8b) return "logpush";
   const text = head.toString("utf8").replace(/^\uFEFF/, "").trimStart();

@@ -1,5 +1,5 @@
 import { BadHeaderError, SshLogError } from "../errors.js";
-import { isKeyText, keyGivenAsLogError, type KeyWarning, readPrivateKeyFile } from "../crypto/keys.js";
+import { isKeyText, keyGivenAsLogError, type KeyWarning, MAX_KEY_TEXT_BYTES, readPrivateKeyFile } from "../crypto/keys.js";
 import type { Session } from "./model.js";
 import { openCapture, type OpenCaptureOptions } from "./open-capture.js";
 import { readHead } from "./read-chunks.js";
@@ -16,7 +16,8 @@ export async function openCaptureFile(logPath: string, keyPath: string, opts: Om
     return await openCapture(logPath, { ...opts, privateKey });
   } catch (err) {
     if (err instanceof BadHeaderError || (err instanceof SshLogError && err.code === "ERR_TRUNCATED" && err.blockIndex === undefined)) {
-      if (isKeyText(await readHead(logPath, 129, "capture"))) throw keyGivenAsLogError(logPath, opts.swapAdvice);
+      // One byte more than a key's text can hold: a longer file is not taken for a key.
+      if (isKeyText(await readHead(logPath, MAX_KEY_TEXT_BYTES + 1, "capture"))) throw keyGivenAsLogError(logPath, opts.swapAdvice);
       // imported here: open-any.ts imports this module
       throw (await (await import("./open-any.js")).otherKindError(logPath)) ?? err;
     }

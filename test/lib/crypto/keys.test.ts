@@ -53,3 +53,23 @@ describe("the swapped-arguments sentence", () => {
     expect(plain).not.toMatch(/ -[a-z] /);
   });
 });
+
+describe("a key file given where the session belongs: the same size limit everywhere", () => {
+  it("key text up to MAX_KEY_TEXT_BYTES is a swapped key for both openSession and openCaptureFile; one byte more is not", async () => {
+    const { MAX_KEY_TEXT_BYTES, isKeyText } = await import("../../../lib/crypto/keys.js");
+    const { openSession } = await import("../../../lib/session/open-any.js");
+    const { openCaptureFile } = await import("../../../lib/session/open-capture-file.js");
+    const keyFile = join(t.dir, "limit-key");
+    writeFileSync(keyFile, `${text}\n`, { mode: 0o600 });
+    const atLimit = join(t.dir, "at-limit.log");
+    const over = join(t.dir, "over-limit.log");
+    writeFileSync(atLimit, text.padEnd(MAX_KEY_TEXT_BYTES, " "));
+    writeFileSync(over, text.padEnd(MAX_KEY_TEXT_BYTES + 1, " "));
+    expect(isKeyText(Buffer.from(text.padEnd(MAX_KEY_TEXT_BYTES, " ")))).toBe(true);
+    expect(isKeyText(Buffer.from(text.padEnd(MAX_KEY_TEXT_BYTES + 1, " ")))).toBe(false);
+    await expect(openSession(atLimit)).rejects.toMatchObject({ code: "ERR_SWAPPED_ARGUMENTS" });
+    await expect(openCaptureFile(atLimit, keyFile)).rejects.toMatchObject({ code: "ERR_SWAPPED_ARGUMENTS" });
+    await expect(openSession(over)).rejects.not.toMatchObject({ code: "ERR_SWAPPED_ARGUMENTS" });
+    await expect(openCaptureFile(over, keyFile)).rejects.not.toMatchObject({ code: "ERR_SWAPPED_ARGUMENTS" });
+  });
+});
