@@ -84,6 +84,8 @@ async function startIn(dir: string, timeoutMs: number): Promise<Sshd> {
   const authorizedKeys = join(dir, "authorized_keys");
   writeFileSync(authorizedKeys, readFileSync(`${clientKey}.pub`));
   chmodSync(authorizedKeys, 0o600);
+  const home = join(dir, "home");
+  mkdirSync(home, { recursive: true });
   // sshd's privilege separation folder; it refuses to start without it.
   if (process.getuid?.() === 0) mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });
 
@@ -104,6 +106,10 @@ async function startIn(dir: string, timeoutMs: number): Promise<Sshd> {
       "PasswordAuthentication no",
       "KbdInteractiveAuthentication no",
       "AcceptEnv LANG LC_*",
+      // Sessions get an empty HOME: bash started by sshd reads ~/.bashrc even for a plain exec,
+      // and a machine's own (root's, here, runs `pyenv rehash`) then writes to the very streams
+      // the tests compare, racing between concurrent sessions. The working folder is unchanged.
+      `SetEnv HOME=${home}`,
       "Subsystem sftp /usr/lib/openssh/sftp-server",
       // Load tests open many connections at once.
       "MaxStartups 200:30:400",
