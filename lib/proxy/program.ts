@@ -196,6 +196,9 @@ export function serveSession(session: Session, conn: ConnectionState, shared: Pr
   }
 }
 
+/** What the user reads when the recording of their session fails and the session is ended. */
+const RECORDING_FAILED_NOTICE = "\r\nssh-log proxy: the recording of this session failed, so the session is ended.\r\n";
+
 /** One program's data path: downstream channel <-> upstream channel, every byte recorded. */
 class RunningProgram implements ProgramHandle {
   private exit: RecorderExit | null = null;
@@ -216,7 +219,7 @@ class RunningProgram implements ProgramHandle {
     rec.on("error", (err: Error) => {
       // Not recorded, not allowed: stop the program and tell the user why.
       this.log(`${id} recording failed, ending the program: ${err.message}`);
-      if (!this.downClosed && down.stderr.writable) down.stderr.write(`\r\nssh-log proxy: the recording of this session failed, so the session is ended.\r\n`);
+      if (!this.downClosed && down.stderr.writable) down.stderr.write(RECORDING_FAILED_NOTICE);
       void this.end(`the recording failed: ${err.message}`);
     });
     forward(up, down, (d) => rec.write("server", d), rec);
@@ -269,21 +272,32 @@ class RunningProgram implements ProgramHandle {
     return this.finish(reason);
   }
 
-  /** Passes the exit to the user after all output, then closes the channel and the recording. */
+  /**
+   * Ends the program for the user and closes its recording: the output first, then the recording's
+   * last blocks and header, and only then the exit status. A recording that fails at its last
+   * write ends the session with that failure, not with the program's clean exit (not recorded, not
+   * allowed).
+   */
   private finish(error: string): Promise<void> {
     this.finished ??= (async () => {
       const exit = this.exit;
-      if (!this.downClosed && this.down.writable && !this.aborted) {
-        await Promise.all([drained(this.down), drained(this.down.stderr)]);
-        if (exit) sendExit(this.down, exit);
-        this.down.end();
-      }
+      const userWaits = (): boolean => !this.downClosed && this.down.writable && !this.aborted;
+      if (userWaits()) await Promise.all([drained(this.down), drained(this.down.stderr)]);
       let summary = "";
+      let recorded = true;
       try {
         const s = await this.rec.close(exit ?? (error ? { errorMessage: error } : null));
         summary = `, ${s.dataSize} bytes in ${s.blocks} blocks`;
       } catch (err) {
+        recorded = false;
         error ||= `the recording failed: ${(err as Error).message}`;
+      }
+      if (userWaits()) {
+        if (!recorded) {
+          this.down.stderr.write(RECORDING_FAILED_NOTICE);
+          this.down.exit(255);
+        } else if (exit) sendExit(this.down, exit);
+        this.down.end();
       }
       const how = exit ? (exit.status !== undefined && exit.status !== null ? `exited with status ${exit.status}` : `was killed by signal ${exit.signal}`) : "ended without an exit status";
       this.log(`${this.id} ${how}${error ? ` (${error})` : ""}${summary}`);
