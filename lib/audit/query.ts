@@ -15,11 +15,14 @@ import { type AuditDb, databaseError, duckdbReason } from "./open-db.js";
  * The sentence for SQL DuckDB refused: what is wrong, in DuckDB's words cleaned up, with its own
  * suggestion when it has one, and what to do.
  */
-function refusedMessage(err: unknown, what: string): string {
+function refusedMessage(err: unknown, what: string, sql: string): string {
   const m = err instanceof Error ? err.message : String(err);
-  const write = /Cannot execute statement of type "([^"]+)" on database .* read-only mode/.exec(m);
+  // DuckDB names the statement when the store refuses it, but a write to a view fails earlier
+  // ("Can only delete from base table"): the statement's own first word tells those apart.
+  const write = /Cannot execute statement of type "([^"]+)" on database .* read-only mode/.exec(m)?.[1]
+    ?? /^\s*(INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|TRUNCATE)\b/i.exec(sql)?.[1]?.toUpperCase();
   if (write) {
-    return `${what} did not run: queries open the audit database read-only, so a ${write[1]} statement cannot run; the store is changed only by ssh-log index.`;
+    return `${what} did not run: queries open the audit database read-only, so a ${write} statement cannot run; the store is changed only by ssh-log index.`;
   }
   // DuckDB's best guess: "Did you mean "recordings"?" for a name, the first of its "Candidate bindings" for a column.
   const guess = /^Did you mean ("[^"]+")\?/m.exec(m)?.[1] ?? /^Candidate bindings: ("[^"]+")/m.exec(m)?.[1];
@@ -43,7 +46,7 @@ export async function runQuery(db: AuditDb, sql: string, params?: Record<string,
   } catch (err) {
     const e = databaseError(err, db.path);
     if (e.code === ErrorCode.DatabaseLocked) throw e;
-    throw new UsageError(refusedMessage(err, what), { cause: err });
+    throw new UsageError(refusedMessage(err, what, sql), { cause: err });
   }
   const columns = result.deduplicatedColumnNames();
   const types = result.columnTypes().map((t) => t.toString());

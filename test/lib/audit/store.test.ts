@@ -79,6 +79,8 @@ describe("the audit store file", () => {
     for (const [sql, kind] of [["DELETE FROM access_requests", "DELETE"], ["CREATE TABLE t (a INTEGER)", "CREATE"], ["UPDATE recordings SET path = ''", "UPDATE"]]) {
       expect(await said(sql!)).toBe(`The query did not run: queries open the audit database read-only, so a ${kind} statement cannot run; the store is changed only by ssh-log index.`);
     }
+    // A write to a view fails before DuckDB checks the mode ("Can only delete from base table").
+    expect(await said("  delete from sessions")).toBe("The query did not run: queries open the audit database read-only, so a DELETE statement cannot run; the store is changed only by ssh-log index.");
     // No DuckDB error kind, no "!." and no second line is left in any of them.
     for (const sql of ["SELECT 'x'::INTEGER", "SELECT nofunc(1)", "PRAGMA nosuch", "SELECT * FROM nosuch"]) {
       expect(await said(sql)).toMatch(/^The query did not run: (?![A-Z][A-Za-z ]* Error:)[^\n!]*[^.!]; [^\n!]+\.$/);
