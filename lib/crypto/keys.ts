@@ -48,7 +48,8 @@ export async function readPrivateKeyFile(path: string, warn?: KeyWarning, swapAd
     if (swapped) {
       throw new SwappedArgumentsError(`${path} is a session capture, not a key; ${swappedAdvice(swapAdvice)}.`, { file: path });
     }
-    throw new BadKeyError(`${path} is not a private key file: it should hold 44 base64 characters of a 32-byte X25519 key, as ssh-log keygen writes; check the path.`, { file: path });
+    const what = bytes.length === 0 ? "is empty" : "is not a private key file";
+    throw new BadKeyError(`${path} ${what}: it should hold 44 base64 characters of a 32-byte X25519 key, as ssh-log keygen writes; check the path.`, { file: path });
   }
   if (path.endsWith(".pub")) {
     throw new BadKeyError(`${path} is a public key; decrypting needs the private key file (the same name without .pub).`, { file: path });
@@ -73,7 +74,7 @@ export async function readPublicKeyFile(path: string): Promise<Uint8Array> {
   const bytes = await readKeyBytes(path, "public key file");
   const key = decodeKeyText(bytes.toString("latin1"));
   if (key === null) {
-    throw new BadKeyError(`${path} is not a public key file: it should hold 44 base64 characters of a 32-byte X25519 key, as ssh-log keygen writes to NAME.pub; check the path.`, { file: path });
+    throw new BadKeyError(`${path} ${bytes.length === 0 ? "is empty" : "is not a public key file"}: it should hold 44 base64 characters of a 32-byte X25519 key, as ssh-log keygen writes to NAME.pub; check the path.`, { file: path });
   }
   if (!isUsablePublicKey(key)) throw smallOrder(path);
   return key;

@@ -122,7 +122,7 @@ export async function openCapture(path: string, opts: OpenCaptureOptions): Promi
         const plain = ev.index === 0 ? firstPlain : opener.open(ev.data);
         if (plain === null) {
           pending.length = 0;
-          fail(new BlockAuthError(`${path}: block ${ev.index} at byte ${ev.offset} does not authenticate, so the file was altered or damaged from there on; the ${ev.index} blocks before it were kept.`, { file: path, offset: ev.offset, blockIndex: ev.index }));
+          fail(new BlockAuthError(`${path}: block ${ev.index} at byte ${ev.offset} does not authenticate, so the file was altered or damaged from there on; the ${ev.index} blocks before it were kept, and a copy fetched again may hold the rest.`, { file: path, offset: ev.offset, blockIndex: ev.index }));
           return false;
         }
         outcome.blocks++;

@@ -1,4 +1,4 @@
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { SESSIONS_DIR, tempDirWithKey } from "../helpers/fixtures.js";
@@ -159,5 +159,25 @@ describe("a damaged zip", () => {
       const line = oneLine(r);
       expect(line).toBe(`ssh-log: ${p} is not a readable zip (${phrase}); give the -decrypted.zip file written by decrypt. [ERR_BAD_INPUT]`);
     }
+  });
+});
+
+describe("a key file that is empty, and a capture altered in the middle", () => {
+  it("an empty key file is called empty (ERR_BAD_KEY, exit 5)", async () => {
+    const empty = join(t.dir, "empty-key");
+    writeFileSync(empty, "", { mode: 0o600 });
+    const r = await runCli(["decrypt", "-i", empty, "-l", log, "-o", join(t.dir, "e.zip")]);
+    expect(r.code).toBe(5);
+    expect(oneLine(r)).toMatch(/^ssh-log: \S*empty-key is empty: it should hold 44 base64 characters .*\[ERR_BAD_KEY\]$/);
+  });
+
+  it("a block that does not authenticate: what was kept, and what to do for the rest (exit 3)", async () => {
+    const bytes = readFileSync(log);
+    bytes[9000] = bytes[9000]! ^ 1;
+    const flipped = join(t.dir, "flipped.log");
+    writeFileSync(flipped, bytes);
+    const r = await runCli(["decrypt", "-i", t.key, "-l", flipped, "-o", join(t.dir, "f.zip")]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/does not authenticate, .* blocks before it were kept, and a copy fetched again may hold the rest\. \[ERR_BLOCK_AUTH\]/);
   });
 });
