@@ -1,3 +1,4 @@
+import { stat } from "node:fs/promises";
 import type { Command } from "commander";
 import { UsageError } from "../../lib/errors.js";
 import { blocksAndPackets } from "../../lib/text.js";
@@ -42,7 +43,7 @@ export function registerDecrypt(program: Command, io: CliIo): void {
     .argument("[more...]", "more logs to decrypt in the same run (what the shell makes of -l logs/*.log)")
     .option("-k, --key <file>", "the private key file (ssh-log-cli's flag form: -i LOG -k KEY)")
     .option("--input <file>", "the encrypted session log (ssh-log-cli's long flag)")
-    .option("-o, --output <file.zip>", "where to write the zip (default: LOG-decrypted.zip)")
+    .option("-o, --output <file.zip>", "where to write the zip, or a folder to write it into (default: LOG-decrypted.zip)")
     .option("--json", "print the result as JSON on stdout")
     .addHelpText("after", `
 Exit codes: 0 done; 3 partial (cut or altered: the zip holds what authenticated); 4 wrong key
@@ -50,7 +51,9 @@ Exit codes: 0 done; 3 partial (cut or altered: the zip holds what authenticated)
     .action(async (more: string[], flags: DecryptFlags, cmd: Command) => {
       const { keyPath, logPath } = resolveKeyAndLog(flags);
       const batch = await import("../../lib/outputs/batch.js");
-      if (more.length > 0 || (await batch.isPattern(logPath))) {
+      // Many logs, or -o naming a folder (an existing one, or "out/"): one zip each, into it.
+      const toFolder = flags.output !== undefined && (/[\\/]$/.test(flags.output) || (await stat(flags.output).then((s) => s.isDirectory(), () => false)));
+      if (more.length > 0 || toFolder || (await batch.isPattern(logPath))) {
         const { decryptMany } = await import("./decrypt-many.js");
         await decryptMany(keyPath, await batch.expandInputs([logPath, ...more]), flags, io, cmd);
         return;

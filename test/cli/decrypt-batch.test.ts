@@ -32,6 +32,18 @@ describe("ssh-log decrypt with many logs", () => {
     expect(existsSync(join(out, "zz-cut.log-decrypted.zip"))).toBe(true);
   });
 
+  it("one log with -o naming a folder (existing, or ending in /) writes its zip into it", async () => {
+    const c = fixtureCases()[0]!;
+    const existing = join(tmp.dir, "one-existing");
+    mkdirSync(existing);
+    for (const out of [existing, `${join(tmp.dir, "one-new")}/`]) {
+      const r = await runCli(["decrypt", "-i", tmp.key, "-l", c.log, "-o", out]);
+      expect(r.code, r.stderr).toBe(0);
+      const z = await readZip(join(out, `${c.name}.log-decrypted.zip`));
+      for (const [name, data] of c.expected) expect(z.get(name)!.data).toEqual(data);
+    }
+  });
+
   it("takes the shell's expansion too (extra arguments), zips beside each log without -o, and --json", async () => {
     const two = fixtureCases().slice(0, 2).map((c) => join(logs, `${c.name}.log`));
     const r = await runCli(["decrypt", "-i", tmp.key, "-l", two[0]!, two[1]!, "--json"]);
