@@ -99,7 +99,12 @@ export async function demoRecording({ out, step, recipient, privateKey }) {
   const walk = (d) => { for (const e of readdirSync(d, { withFileTypes: true })) e.isDirectory() ? walk(join(d, e.name)) : e.name.endsWith(".log") && files.push(join(d, e.name)); };
   walk(recordings);
   files.sort();
-  if (files[0]) await step("the recording's cleartext header (no key needed)", ["inspect", relative(out, files[0])]);
+  // The interactive shell's header shows the most (its terminal's size and modes); the proxy's
+  // index says which file it is (file names are random), and the scripted recorder has no index.
+  const index = join(recordings, "index.ndjson");
+  const shell = existsSync(index) ? readFileSync(index, "utf8").trim().split("\n").map((l) => JSON.parse(l)).find((r) => r.ProgramType === "shell")?.LogFile : undefined;
+  const shown = shell ? join(recordings, shell) : files[0];
+  if (shown) await step("the recording's cleartext header (no key needed)", ["inspect", relative(out, shown)]);
   for (const f of files) await step("decrypt what was just recorded", ["decrypt", "-i", privateKey, "-l", relative(out, f)]);
 }
 
@@ -128,7 +133,10 @@ async function throughProxy({ dir, sshd, recordings, recipient }) {
     console.log(`\n$ ssh -p ${proxyPort} ${target} 'echo hello; echo err >&2; exit 3'`);
     show("exec", await runClient("ssh", [...ssh, "-p", String(proxyPort), target, "echo hello; echo err >&2; exit 3"]));
     console.log(`\n$ ssh -tt -p ${proxyPort} ${target}      # typing: uname -s; echo $((6*7)); exit`);
-    show("interactive shell", await runClient("ssh", ["-tt", ...ssh, "-p", String(proxyPort), target], ["uname -s\n", "echo $((6*7))\n", "exit\n"], true));
+    // ssh under `script`, in a terminal of 80x24: the PTY the proxy records has a size and the
+    // terminal's real modes, as when a person runs ssh (a bare -tt from a pipe sends 0x0).
+    const quoted = ["ssh", "-tt", ...ssh, "-p", String(proxyPort), target].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(" ");
+    show("interactive shell", await runClient("script", ["-qec", `stty rows 24 cols 80; exec ${quoted}`, "/dev/null"], ["uname -s\n", "echo $((6*7))\n", "exit\n"], true));
     const file = join(dir, "payload.bin");
     writeFileSync(file, randomBytes(1024 * 1024));
     const remote = join(dir, "payload-uploaded.bin");
