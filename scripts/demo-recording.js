@@ -37,7 +37,7 @@ async function waitFor(text, re, ms) {
 /** Starts sshd on a random loopback port with its own config in `dir`; null when it cannot run here. */
 async function startSshd(dir) {
   if (!existsSync(SSHD)) return { sshd: null, why: `${SSHD} is not installed` };
-  for (const tool of ["ssh", "scp", "ssh-keygen"]) {
+  for (const tool of ["ssh", "scp", "ssh-keygen", "script"]) {
     try { execFileSync("sh", ["-c", `command -v ${tool}`], { stdio: "ignore" }); } catch { return { sshd: null, why: `${tool} is not installed` }; }
   }
   const host = sshKey(join(dir, "server_host_ed25519"), "demo-server");
