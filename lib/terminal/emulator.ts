@@ -31,6 +31,28 @@ const HIGH_WATER = 1 << 20;
 const CANCEL = Uint8Array.of(0x18);
 
 /**
+ * Makes the markers invisible to REP (CSI b, "repeat the preceding character") and to characters
+ * that join the one before: xterm's parser forgets the last printed character at the end of every
+ * sequence, our marker's included, so "x" | marker | "ESC [ 3 b" printed one x instead of four.
+ * The returned function, called from the marker's handler, skips the one reset that ends that
+ * marker. It reaches into xterm's parser (its `precedingJoinState`); where that is not found (another
+ * xterm version), it does nothing and markers behave as before.
+ */
+function transparentMarks(term: Terminal): () => void {
+  const parser = (term as unknown as { _core?: { _inputHandler?: { _parser?: { precedingJoinState?: unknown } } } })._core?._inputHandler?._parser;
+  if (parser === undefined || typeof parser.precedingJoinState !== "number") return () => undefined;
+  let state = parser.precedingJoinState;
+  let keep = false;
+  Object.defineProperty(parser, "precedingJoinState", {
+    configurable: true,
+    enumerable: true,
+    get: () => state,
+    set: (v: number) => { if (keep) keep = false; else state = v; },
+  });
+  return () => { keep = true; };
+}
+
+/**
  * @xterm/headless with flow control and synchronous call-backs at chosen points of the stream.
  * `feed` queues bytes without waiting; `at(fn)` runs `fn` when the parser reaches that point, while
  * the buffer shows exactly the bytes before it; `settle()` waits for everything queued.
@@ -55,11 +77,13 @@ export class Emulator {
     this.cols = opts.cols;
     this.rows = opts.rows;
     this.scanner = new VtScanner(opts.rows);
+    const keepJoinState = transparentMarks(term);
     term.parser.registerOscHandler(MARK_OSC, (data) => {
       const head = this.waiting[0];
       if (head === undefined || head.id !== data) return false; // not ours: a recording cannot guess the nonce
       this.waiting.shift();
       try { head.fn(); } catch (err) { this.failure ??= err; }
+      keepJoinState();
       return true;
     });
   }

@@ -35,6 +35,23 @@ describe("VtScanner", () => {
     expect(scan("\x1b(0qqq\x1b(B").plainState).toBe(true);
   });
 
+  it("a marker between a character and REP (CSI b) changes nothing: the repeat still repeats it", async () => {
+    for (const parts of [[" ", "\x1b[", "b"], ["x", "\x1b[3b"], ["é", "\x1b[2b"]]) {
+      const plain = await Emulator.create({ cols: 20, rows: 5 });
+      const marked = await Emulator.create({ cols: 20, rows: 5 });
+      for (const p of parts) {
+        plain.feed(p);
+        marked.feed(p);
+        marked.at(() => undefined);
+      }
+      await plain.settle();
+      await marked.settle();
+      expect(marked.fingerprint(), JSON.stringify(parts)).toBe(plain.fingerprint());
+      plain.dispose();
+      marked.dispose();
+    }
+  });
+
   it("agrees with the emulator: at every point it calls ground, a marker changes nothing", async () => {
     await fc.assert(fc.asyncProperty(fc.array(fc.oneof(fc.constantFrom("\x1b[", "\x1b]0;", "\x07", "\x1b\\", "m", "1;", "é", "\xc3", "a", "\r\n", "\x1bP", "\x18"), fc.string()), { maxLength: 30 }), async (parts) => {
       const plain = await Emulator.create({ cols: 20, rows: 5 });
