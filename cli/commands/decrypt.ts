@@ -51,8 +51,11 @@ Exit codes: 0 done; 3 partial (cut or altered: the zip holds what authenticated)
     .action(async (more: string[], flags: DecryptFlags, cmd: Command) => {
       const { keyPath, logPath } = resolveKeyAndLog(flags);
       const batch = await import("../../lib/outputs/batch.js");
-      // Many logs, or -o naming a folder (an existing one, or "out/"): one zip each, into it.
-      const toFolder = flags.output !== undefined && (/[\\/]$/.test(flags.output) || (await stat(flags.output).then((s) => s.isDirectory(), () => false)));
+      // Many logs, or -o naming a folder (an existing one, or "out/"): one zip each, into it. An -o
+      // ending in .zip always names the zip itself (a folder of that name is refused when written).
+      const out = flags.output;
+      const toFolder = out !== undefined && !out.toLowerCase().endsWith(".zip")
+        && (/[\\/]$/.test(out) || (await stat(out).then((st) => st.isDirectory(), () => false)));
       if (more.length > 0 || toFolder || (await batch.isPattern(logPath))) {
         const { decryptMany } = await import("./decrypt-many.js");
         await decryptMany(keyPath, await batch.expandInputs([logPath, ...more]), flags, io, cmd);
