@@ -160,7 +160,9 @@ function makeHandle(dir: string, child: ChildProcess, port: number, user: string
         await exited;
         clearTimeout(t);
       }
-      rmSync(dir, { recursive: true, force: true });
+      // A session still ending can write its shell's files (.bash_history) into HOME while the
+      // folder goes: rmSync retries ENOTEMPTY.
+      rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     },
   };
 }
