@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
@@ -153,18 +153,70 @@ function makeHandle(dir: string, child: ChildProcess, port: number, user: string
     log,
     get running() { return running; },
     async stop() {
+      // The sessions sshd forked outlive the listener until their connections close, and a shell
+      // that ends then writes its files (.bash_history on SIGHUP) into HOME. So stop() ends them
+      // all and waits for every one before the folder goes.
+      const sessions = child.pid === undefined ? [] : descendantsOf(child.pid);
       if (running) {
-        // sshd -D's own pid: the listener. Sessions it forked end with their connections.
         child.kill("SIGTERM");
         const t = setTimeout(() => child.kill("SIGKILL"), 3000);
         await exited;
         clearTimeout(t);
       }
-      // A session still ending can write its shell's files (.bash_history) into HOME while the
-      // folder goes: rmSync retries ENOTEMPTY.
-      rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+      signal(sessions, "SIGTERM");
+      if (!(await allGone(sessions, 5000))) {
+        signal(sessions, "SIGKILL");
+        await allGone(sessions, 2000);
+      }
+      rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
     },
   };
+}
+
+/** A process as /proc names it: its pid and start time, so that a reused pid is not mistaken for it. */
+interface Proc { pid: number; start: string }
+
+/** Every live descendant of `root` (from /proc), children before their own children. */
+function descendantsOf(root: number): Proc[] {
+  const children = new Map<number, Proc[]>();
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    const stat = statOf(Number(name));
+    if (stat) children.set(stat.ppid, [...(children.get(stat.ppid) ?? []), { pid: Number(name), start: stat.start }]);
+  }
+  const found: Proc[] = [];
+  for (let queue = [root]; queue.length > 0;) {
+    const next = children.get(queue.shift()!) ?? [];
+    found.push(...next);
+    queue.push(...next.map((p) => p.pid));
+  }
+  return found;
+}
+
+/** A live process's parent and start time, or undefined when it is gone (or a zombie, which holds no files). */
+function statOf(pid: number): { ppid: number; start: string } | undefined {
+  let stat: string;
+  try { stat = readFileSync(`/proc/${pid}/stat`, "utf8"); } catch { return undefined; }
+  // "pid (comm) state ppid ... starttime(22nd)": comm may hold spaces and parentheses, so split after the last ")".
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return fields[0] === "Z" ? undefined : { ppid: Number(fields[1]), start: fields[19]! };
+}
+
+const alive = (p: Proc): boolean => statOf(p.pid)?.start === p.start;
+
+function signal(procs: Proc[], sig: NodeJS.Signals): void {
+  for (const p of procs) {
+    if (!alive(p)) continue;
+    try { process.kill(p.pid, sig); } catch { /* already gone */ }
+  }
+}
+
+async function allGone(procs: Proc[], timeoutMs: number): Promise<boolean> {
+  for (const deadline = Date.now() + timeoutMs; ;) {
+    if (!procs.some(alive)) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 25));
+  }
 }
 
 /**
