@@ -31,7 +31,8 @@ export function registerReplay(program: Command, io: CliIo): void {
     .addHelpText("after", `
 Keys: space pause/play · + - (or > <) speed · . one event forward (paused) · ← → 5 s back/forward
       ] [ next/previous command · 0 start · G end · q quit
-Without a terminal (piped), the recorded output is written at full speed.`)
+Without a terminal (piped), the recorded output is written at full speed; with --from, the screen
+at that moment comes first, then the output that followed.`)
     .action(async (arg: string | undefined, flags: ReplayFlags, cmd: Command) => {
       const paths = [flags.log, arg].filter((p) => p !== undefined);
       if (flags.logpush === undefined && paths.length === 0) throw new UsageError("No session given; pass it with -l LOG (and -i KEY for an encrypted capture).");
@@ -57,8 +58,9 @@ Without a terminal (piped), the recorded output is written at full speed.`)
         io.err("The replay showed what could be read.");
         setExitCode(cmd, exitCodeFor(e.code) || ExitCode.Partial);
       };
-      const { pipeReplay, runReplay } = await import("../../lib/replay/run-replay.js");
-      if (!io.stdout.isTTY) {
+      const { pipeReplay, pipeReplayFrom, runReplay } = await import("../../lib/replay/run-replay.js");
+      const piped = io.stdout.isTTY !== true;
+      if (piped && from === 0) {
         await pipeReplay(session, io.stdout); // a reader that goes away (`| head`): bin/ssh-log.js exits quietly
         report();
         return;
@@ -70,14 +72,18 @@ Without a terminal (piped), the recorded output is written at full speed.`)
           const { formatTime } = await import("../../lib/replay/timeline.js");
           throw new UsageError(`--from ${flags.from} is past the end of ${path}, which lasts ${formatTime(player.duration)}; give a time up to that.`);
         }
-        const { interrupted } = await runReplay(player, { input: io.stdin, output: io.stdout }, {
-          speed, idleLimitMicros: idle === null ? null : Math.round(idle * 1e6), fromMicros: from, exitAtEnd: io.stdin.isTTY !== true,
-        });
-        if (interrupted) setExitCode(cmd, ExitCode.Interrupted);
-        const cols = io.stdout.columns ?? 80;
-        const rows = io.stdout.rows ?? 24;
-        if (cols < player.cols || rows - 1 < player.rows) {
-          io.err(`The recording is ${player.cols}x${player.rows} but this terminal is ${cols}x${rows}, so the replay was cropped; enlarge the terminal to see all of it.`);
+        if (piped) {
+          await pipeReplayFrom(player, from, io.stdout);
+        } else {
+          const { interrupted } = await runReplay(player, { input: io.stdin, output: io.stdout }, {
+            speed, idleLimitMicros: idle === null ? null : Math.round(idle * 1e6), fromMicros: from, exitAtEnd: io.stdin.isTTY !== true,
+          });
+          if (interrupted) setExitCode(cmd, ExitCode.Interrupted);
+          const cols = io.stdout.columns ?? 80;
+          const rows = io.stdout.rows ?? 24;
+          if (cols < player.cols || rows - 1 < player.rows) {
+            io.err(`The recording is ${player.cols}x${player.rows} but this terminal is ${cols}x${rows}, so the replay was cropped; enlarge the terminal to see all of it.`);
+          }
         }
       } finally {
         player.dispose();

@@ -165,3 +165,19 @@ export async function pipeReplay(session: Session, out: NodeJS.WritableStream): 
     return sink.bytes;
   });
 }
+
+/**
+ * The same from a moment of the recording (`replay --from` into a pipe): the terminal's screen at
+ * `micros`, drawn as escape sequences for a terminal the recording's size, then the output that
+ * followed it, as sent.
+ *
+ * @example await pipeReplayFrom(await TerminalPlayer.load(session), 90_000_000, process.stdout);
+ */
+export async function pipeReplayFrom(player: TerminalPlayer, micros: number, out: NodeJS.WritableStream): Promise<number> {
+  await player.seek(micros);
+  return writeTo(null, out, async (sink) => {
+    await sink.write(Buffer.from(player.emu.snapshot(0), "utf8"));
+    for (let i = player.position; i < player.events.length; i++) await sink.write(player.events[i]!.data);
+    return sink.bytes;
+  });
+}
