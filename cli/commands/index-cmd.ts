@@ -49,21 +49,29 @@ but no -i KEY; 3 a file was cut or damaged; 4 a recording was not encrypted for 
 audit input (one found in a folder is only listed); 6 a path is missing; 7 the database is locked
 by another ssh-log process or failed.`)
     .action(async (paths: string[], flags: IndexFlags, cmd: Command) => {
-      const { openAuditDb } = await import("../../lib/audit/open-db.js");
-      const { ingestPaths } = await import("../../lib/audit/ingest.js");
+      const { checkAuditDbPath, openAuditDb } = await import("../../lib/audit/open-db.js");
+      const { prepareIngest } = await import("../../lib/audit/ingest.js");
       const { formatIngestSummary } = await import("../../lib/audit/ingest-summary.js");
-      const db = await openAuditDb(flags.db, { write: true });
       const bar = io.stderr.isTTY && flags.progress !== false ? progressBar(io) : null;
+      // The store's path, then the inputs and the key, are checked before the store is created
+      // or opened, so a mistyped command leaves no store behind.
+      checkAuditDbPath(flags.db, true);
+      const prepared = await prepareIngest(paths, {
+        keyPath: flags.identity ?? null,
+        warn: (m) => { bar?.clear(); io.err(m); },
+        onProgress: (p) => { if (p.bytesTotal >= 16 * 1024 * 1024 || p.filesTotal >= 100) bar?.update(p); },
+      });
       let summary;
       try {
-        summary = await ingestPaths(db, paths, {
-          keyPath: flags.identity ?? null,
-          warn: (m) => { bar?.clear(); io.err(m); },
-          onProgress: (p) => { if (p.bytesTotal >= 16 * 1024 * 1024 || p.filesTotal >= 100) bar?.update(p); },
-        });
+        const db = await openAuditDb(flags.db, { write: true });
+        try {
+          summary = await prepared.into(db);
+        } finally {
+          bar?.clear();
+          db.close();
+        }
       } finally {
-        bar?.clear();
-        db.close();
+        prepared.dispose();
       }
       if (flags.json) io.out(JSON.stringify({ db: flags.db, ...summary }, null, 2));
       else for (const line of formatIngestSummary(summary, flags.db)) io.err(line);

@@ -616,6 +616,32 @@ function limiter(n: number): <T>(job: () => Promise<T>) => Promise<T> {
  * @example const s = await ingestPaths(db, ["logpush/"]); console.log(s.rows, s.duplicates);
  */
 export async function ingestPaths(db: AuditDb, paths: string[], opts: IngestOptions = {}): Promise<IngestSummary> {
+  const prepared = await prepareIngest(paths, opts);
+  try {
+    return await prepared.into(db);
+  } finally {
+    prepared.dispose();
+  }
+}
+
+/** Inputs found, recognised and checked, with the key read: what is left needs the store. */
+export interface PreparedIngest {
+  /** Indexes the inputs into `db` (once). */
+  into(db: AuditDb): Promise<IngestSummary>;
+  /** Wipes the key. */
+  dispose(): void;
+}
+
+/**
+ * The first half of `ingestPaths`, which needs no store: walks `paths`, recognises every file and
+ * reads the key. Its errors (a missing path, a key given as an input, a key that cannot be read)
+ * come before `ssh-log index` creates or opens the store, so a mistyped command leaves no store.
+ *
+ * @example
+ *   const p = await prepareIngest(paths, { keyPath });
+ *   try { summary = await p.into(await openAuditDb(path, { write: true })); } finally { p.dispose(); }
+ */
+export async function prepareIngest(paths: string[], opts: IngestOptions = {}): Promise<PreparedIngest> {
   const started = performance.now();
   const files = await listInputs(paths);
   // Recognised four at a time (reads and inflates run on the thread pool).
@@ -630,20 +656,20 @@ export async function ingestPaths(db: AuditDb, paths: string[], opts: IngestOpti
   // The key is read once, up front: a key that cannot be read would fail every capture the same
   // way, and its warnings (loose permissions) are said once. It is wiped when the ingest ends.
   const privateKey = opts.keyPath && detected.some((d) => d.kind === "capture") ? await readPrivateKeyFile(opts.keyPath, (m) => opts.warn?.(m), INDEX_USAGE) : null;
-  let summary: IngestSummary;
-  try {
-    summary = await ingestDetected(db, opts, detected, { files: files.length, bytes }, privateKey, started);
-  } finally {
-    privateKey?.fill(0);
-  }
-  // A file named in `paths` that could not be indexed carries the code of its failure, as
-  // export's inputs do: a capture without -i is a usage error, the rest are not audit inputs.
-  const named = new Map(detected.filter((d) => paths.includes(d.path)).map((d) => [d.path, d] as const));
-  for (const s of summary.skipped) {
-    const d = named.get(s.path);
-    if (d) s.code = d.kind === "capture" ? ErrorCode.Usage : d.bytes === 0 ? ErrorCode.EmptyFile : ErrorCode.BadInput;
-  }
-  return summary;
+  return {
+    async into(db) {
+      const summary = await ingestDetected(db, opts, detected, { files: files.length, bytes }, privateKey, started);
+      // A file named in `paths` that could not be indexed carries the code of its failure, as
+      // export's inputs do: a capture without -i is a usage error, the rest are not audit inputs.
+      const named = new Map(detected.filter((d) => paths.includes(d.path)).map((d) => [d.path, d] as const));
+      for (const s of summary.skipped) {
+        const d = named.get(s.path);
+        if (d) s.code = d.kind === "capture" ? ErrorCode.Usage : d.bytes === 0 ? ErrorCode.EmptyFile : ErrorCode.BadInput;
+      }
+      return summary;
+    },
+    dispose() { privateKey?.fill(0); },
+  };
 }
 
 /** The rest of `ingestPaths`, once every input is recognised and the key read. */

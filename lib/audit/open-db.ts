@@ -121,12 +121,10 @@ export async function inTransaction<T>(db: AuditDb, fn: () => Promise<T>, commit
 }
 
 /**
- * Opens (and for writers, creates) the audit store at `path`.
- *
- * @example const db = await openAuditDb("audit.duckdb");   // read-only; ERR_NOT_FOUND when missing
+ * The checks of `openAuditDb` that need no DuckDB: the store's folder exists (to write), the store
+ * exists (to read), and it is not a folder. `ssh-log index` runs them before reading its inputs.
  */
-export async function openAuditDb(path: string, opts: OpenAuditDbOptions = {}): Promise<AuditDb> {
-  const write = opts.write === true;
+export function checkAuditDbPath(path: string, write: boolean): void {
   const folder = dirname(path);
   if (write && !existsSync(folder)) {
     throw new NotFoundError(`The folder ${folder} for the audit database ${path} does not exist; create it, or give another path with --db.`, { file: path });
@@ -138,6 +136,16 @@ export async function openAuditDb(path: string, opts: OpenAuditDbOptions = {}): 
   if (existsSync(path) && statSync(path).isDirectory()) {
     throw new UnreadableError(ErrorCode.IsDirectory, `The audit database ${path} is a directory; give the path of a .duckdb file with --db.`, { file: path });
   }
+}
+
+/**
+ * Opens (and for writers, creates) the audit store at `path`.
+ *
+ * @example const db = await openAuditDb("audit.duckdb");   // read-only; ERR_NOT_FOUND when missing
+ */
+export async function openAuditDb(path: string, opts: OpenAuditDbOptions = {}): Promise<AuditDb> {
+  const write = opts.write === true;
+  checkAuditDbPath(path, write);
   const { DuckDBInstance } = await import("@duckdb/node-api");
   let inst: DuckDBInstance;
   try {

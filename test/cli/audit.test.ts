@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -48,6 +48,22 @@ describe("ssh-log index, query, report, search, export-parquet", () => {
     const walked = await runCli(["index", withKey, "--db", join(k.dir, "walked.duckdb")]);
     expect(walked.code).toBe(0);
     expect(walked.stderr).toContain("sshkey: it is not an audit input");
+  });
+
+  it("index: a missing input, a key named as the input or a missing key leaves no store behind", async () => {
+    const log = fixtureCases()[0]!.log;
+    const cases: Array<[string[], number]> = [
+      [[join(k.dir, "no-such-export")], 6],
+      [[k.key, "-i", k.key], 2],
+      [[log, "-i", join(k.dir, "no-such-key")], 6],
+    ];
+    for (const [argv, code] of cases) {
+      const store = join(k.dir, "never-made.duckdb");
+      const r = await runCli(["index", ...argv, "--db", store]);
+      expect(r.code, argv.join(" ")).toBe(code);
+      expect(r.stderr.trim().split("\n"), argv.join(" ")).toHaveLength(1);
+      expect(existsSync(store), argv.join(" ")).toBe(false);
+    }
   });
 
   it("index: a file named on the command line that cannot be indexed sets the exit code (5 empty or not an input, 2 a capture without -i)", async () => {
