@@ -1,3 +1,4 @@
+import { stat } from "node:fs/promises";
 import { Option, type Command } from "commander";
 import { UsageError } from "../../lib/errors.js";
 import type { CliIo } from "../io.js";
@@ -25,7 +26,7 @@ export function registerExport(program: Command, io: CliIo): void {
     .option("-l, --log <files...>", "sessions to export (globs such as 'logs/*.log' are expanded)")
     .option("--logpush <path>", "a Logpush ssh_logs export (file or folder) to read the session from")
     .option("--session <id>", "with --logpush: the SessionID or ProgramID to export")
-    .option("-o, --output <path>", "the file to write (default: stdout); a folder for typescript and for many inputs")
+    .option("-o, --output <path>", "the file to write (default: stdout), or a folder to write it into; a folder for typescript and for many inputs")
     .addHelpText("after", `
 Examples:
   ssh-log export -i sshkey -l session.log -f cast -o session.cast      # plays in asciinema
@@ -52,7 +53,13 @@ Exit codes: 0 done; 3 partial (some files, or part of one, could not be read); 2
         ...(logpush !== undefined ? { logpush: true, logpushSession: flags.session } : {}),
       });
 
-      if (inputs.length === 1 && !named.some(hasGlob)) {
+      // -o naming a folder (an existing one, or "out/") for one session: its file goes into it, as
+      // for many. A typescript's -o is its folder already; an -o ending in the format's suffix
+      // always names the file itself.
+      const out = flags.output;
+      const toFolder = flags.format !== "typescript" && out !== undefined && out !== "-" && !out.endsWith(EXPORT_SUFFIX[flags.format])
+        && (/[\\/]$/.test(out) || (await stat(out).then((st) => st.isDirectory(), () => false)));
+      if (inputs.length === 1 && !named.some(hasGlob) && !toFolder) {
         const session = await open(inputs[0]!);
         // A reader that goes away (`| head`) needs nothing here: bin/ssh-log.js exits quietly on EPIPE.
         let r;

@@ -62,6 +62,20 @@ describe("ssh-log export", () => {
     expect(r.stderr).not.toContain("\r"); // no progress bar when stderr is not a terminal
   });
 
+  it("one session with -o naming a folder (existing, or ending in /) writes its file into it; -o FILE.cast names the file", async () => {
+    const { mkdirSync } = await import("node:fs");
+    const existing = join(tmp.dir, "existing-folder");
+    mkdirSync(existing);
+    for (const [out, file] of [[existing, join(existing, "pty-exit0.log.cast")], [`${join(tmp.dir, "new-folder")}/`, join(tmp.dir, "new-folder", "pty-exit0.log.cast")]] as const) {
+      const r = await runCli(["export", "-i", tmp.key, "-l", exit0.log, "-f", "cast", "-o", out]);
+      expect(r.code, out).toBe(0);
+      expect(JSON.parse(readFileSync(file, "utf8").split("\n")[0]!), out).toMatchObject({ version: 2 });
+    }
+    const named = join(tmp.dir, "named.cast");
+    expect((await runCli(["export", "-i", tmp.key, "-l", exit0.log, "-f", "cast", "-o", named])).code).toBe(0);
+    expect(existsSync(named)).toBe(true);
+  });
+
   it("stops quietly, exit 0, when the reader of the pipe goes away (| head)", async () => {
     // A long session, so that the output cannot all fit in the pipe before the reader leaves.
     const lines = ['{"version": 2, "width": 80, "height": 24}'];
