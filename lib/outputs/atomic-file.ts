@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { access, constants, rename, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { OutputError, fsError } from "../errors.js";
+import { OutputError, UsageError, fsError } from "../errors.js";
 
 /**
  * Checks that `path`'s folder exists and is writable, with a sentence that says what to do.
@@ -33,13 +33,28 @@ export function tempPathFor(path: string, tag = "tmp"): string {
 }
 
 /**
- * Runs `write(tempPath)`, then renames the temp file to `path`; on any failure removes the temp
- * file, so a failed run never leaves a partial output. Returns what `write` returned.
- *
- * @example await writeAtomically("out.zip", async (tmp) => writeZipTo(tmp));
+ * Refuses an output that is `source`, the file being read: the same file by device and inode,
+ * whatever the two paths say (`-o session.cast` for session.cast, a link to it, "./" before it).
+ * Written over, the input would be gone once the output is renamed into place.
  */
-export async function writeAtomically<T>(path: string, write: (tempPath: string) => Promise<T>): Promise<T> {
+export async function refuseOverwritingSource(path: string, source: string | undefined): Promise<void> {
+  if (source === undefined) return;
+  const [out, input] = await Promise.all([stat(path).catch(() => null), stat(source).catch(() => null)]);
+  if (out && input && out.dev === input.dev && out.ino === input.ino) {
+    throw new UsageError(`The output ${path} is the input ${source} itself, which writing it would replace; choose another output path.`, { file: path });
+  }
+}
+
+/**
+ * Runs `write(tempPath)`, then renames the temp file to `path`; on any failure removes the temp
+ * file, so a failed run never leaves a partial output. Returns what `write` returned. `source`,
+ * the file the output is made from, is never replaced (refuseOverwritingSource).
+ *
+ * @example await writeAtomically("out.zip", async (tmp) => writeZipTo(tmp), { source: "session.log" });
+ */
+export async function writeAtomically<T>(path: string, write: (tempPath: string) => Promise<T>, opts: { source?: string } = {}): Promise<T> {
   await checkOutputFolder(path);
+  await refuseOverwritingSource(path, opts.source);
   const tmp = tempPathFor(path);
   try {
     const result = await write(tmp);

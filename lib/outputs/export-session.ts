@@ -39,17 +39,17 @@ export async function exportSession(session: Session, format: ExportFormat, outp
   switch (format) {
     case "cast": {
       let bytes = 0;
-      const r = await writeTo(output, stdout, async (sink) => { const x = await writeAsciicast(session, sink); bytes = sink.bytes; return x; });
+      const r = await writeTo(output, stdout, async (sink) => { const x = await writeAsciicast(session, sink); bytes = sink.bytes; return x; }, { source: session.info.path });
       return { format, output, bytes, detail: `${r.events} events, ${r.commands} command markers, ${r.maskedEvents} input events masked`, outcome: session.outcome };
     }
     case "text": {
       let bytes = 0;
-      const r = await writeTo(output, stdout, async (sink) => { const x = await writeTextTranscript(session, sink); bytes = sink.bytes; return x; });
+      const r = await writeTo(output, stdout, async (sink) => { const x = await writeTextTranscript(session, sink); bytes = sink.bytes; return x; }, { source: session.info.path });
       return { format, output, bytes, detail: `${r.lines} lines`, outcome: session.outcome };
     }
     case "commands": {
       let bytes = 0;
-      const r = await writeTo(output, stdout, async (sink) => { const x = await writeCommandsJsonl(session, sink); bytes = sink.bytes; return x; });
+      const r = await writeTo(output, stdout, async (sink) => { const x = await writeCommandsJsonl(session, sink); bytes = sink.bytes; return x; }, { source: session.info.path });
       return { format, output, bytes, detail: `${r.commands} commands`, outcome: session.outcome };
     }
     case "typescript": {

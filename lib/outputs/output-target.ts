@@ -59,11 +59,12 @@ export async function watchPipe<T>(stream: NodeJS.WritableStream, fn: () => Prom
 
 /**
  * Runs `fn` with a sink on `path` (written to a temporary name and renamed, so a failure never
- * leaves a partial file), or on `stdout` when `path` is null or "-".
+ * leaves a partial file), or on `stdout` when `path` is null or "-". A `path` that is `source`,
+ * the file being read, is refused (writeAtomically).
  *
  * @example await writeTo("out.cast", process.stdout, (sink) => writeAsciicast(session, sink));
  */
-export async function writeTo<T>(path: string | null, stdout: NodeJS.WritableStream, fn: (sink: Sink) => Promise<T>): Promise<T> {
+export async function writeTo<T>(path: string | null, stdout: NodeJS.WritableStream, fn: (sink: Sink) => Promise<T>, opts: { source?: string } = {}): Promise<T> {
   if (path === null || path === "-") {
     const sink = new Sink(stdout);
     return watchPipe(stdout, () => fn(sink));
@@ -80,5 +81,5 @@ export async function writeTo<T>(path: string | null, stdout: NodeJS.WritableStr
       ws.destroy();
       throw err;
     }
-  });
+  }, opts);
 }

@@ -40,6 +40,7 @@ export async function writeTypescript(session: Session, dir: string): Promise<Ty
   } catch (err) {
     throw new OutputError(`The folder ${dir} cannot be created (${(err as NodeJS.ErrnoException).code ?? String(err)}); choose another output folder.`, { file: dir, cause: err });
   }
+  const source = { source: session.info.path };
   const dataPath = join(dir, "term_data.txt");
   const timesPath = join(dir, "term_times.txt");
   return writeAtomically(dataPath, (dataTmp) => writeAtomically(timesPath, async (timesTmp) => {
@@ -70,5 +71,5 @@ export async function writeTypescript(session: Session, dir: string): Promise<Ty
       throw err;
     }
     return { dataPath, timesPath, dataBytes: data.bytes, timesBytes: times.bytes, outcome: session.outcome };
-  }));
+  }, source), source);
 }

@@ -94,5 +94,5 @@ export async function writeDecryptedZip(session: Session, outPath: string): Prom
       await unlink(spool.path).catch(() => undefined);
     }
     return { path: outPath, entries: [{ name: firstName, bytes: firstBytes }, { name: secondName, bytes: spool.size }], outcome: session.outcome };
-  });
+  }, { source: session.info.path });
 }

@@ -40,6 +40,17 @@ describe("ssh-log decrypt", () => {
     expect(existsSync(join(t.dir, "x.zip"))).toBe(false);
   });
 
+  it("refuses an -o that is the log itself (however it is spelt), and the log is kept", async () => {
+    const bytes = readFileSync(cases[0]!.log);
+    const log = copy("capture-named.zip", bytes);
+    for (const out of [log, join(t.dir, ".", "capture-named.zip")]) {
+      const r = await runCli(["decrypt", "-i", t.key, "-l", log, "-o", out]);
+      expect(r.code, out).toBe(2);
+      expect(r.stderr).toBe(`ssh-log: The output ${out} is the input ${log} itself, which writing it would replace; choose another output path. [ERR_USAGE]\n`);
+      expect(readFileSync(log).equals(bytes)).toBe(true);
+    }
+  });
+
   it("a wrong key exits 4 and writes no zip", async () => {
     const other = join(t.dir, "other");
     expect((await runCli(["keygen", "-o", other])).code).toBe(0);

@@ -76,6 +76,25 @@ describe("ssh-log export", () => {
     expect(existsSync(named)).toBe(true);
   });
 
+  it("refuses to write over its input, by any path to it, in every format; the input is kept", async () => {
+    const { mkdirSync, symlinkSync } = await import("node:fs");
+    const original = readFileSync(terminalCast("sudo"));
+    const input = join(tmp.dir, "own.cast");
+    writeFileSync(input, original);
+    const link = join(tmp.dir, "own-link.cast");
+    symlinkSync(input, link);
+    const ts = join(tmp.dir, "ts-in");
+    mkdirSync(ts);
+    writeFileSync(join(ts, "term_data.txt"), original);
+    for (const [log, format, out] of [[input, "cast", input], [input, "text", `${tmp.dir}/./own.cast`], [link, "commands", input], [join(ts, "term_data.txt"), "typescript", ts]] as const) {
+      const r = await runCli(["export", "-l", log, "-f", format, "-o", out]);
+      expect(r.code, `${format} ${out}`).toBe(2);
+      expect(r.stderr).toMatch(/^ssh-log: The output \S+ is the input \S+ itself, which writing it would replace; choose another output path\. \[ERR_USAGE\]\n$/);
+    }
+    expect(readFileSync(input).equals(original)).toBe(true);
+    expect(readFileSync(join(ts, "term_data.txt")).equals(original)).toBe(true);
+  });
+
   it("stops quietly, exit 0, when the reader of the pipe goes away (| head)", async () => {
     // A long session, so that the output cannot all fit in the pipe before the reader leaves.
     const lines = ['{"version": 2, "width": 80, "height": 24}'];
