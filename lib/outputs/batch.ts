@@ -1,5 +1,5 @@
 import { readdir, stat } from "node:fs/promises";
-import { basename, join, sep } from "node:path";
+import { basename, dirname, join, resolve, sep } from "node:path";
 import { SshLogError, UsageError, afterFileName, fsError } from "../errors.js";
 
 /**
@@ -111,12 +111,13 @@ async function subdirs(dir: string, depth: number): Promise<string[]> {
 
 /**
  * Output names for many inputs in one folder: `<base><suffix>`, made unique when two inputs share a
- * base name (the second gets "-2", and so on).
+ * base name (the second gets "-2", and so on), and never the name of an input in that folder, which
+ * would be replaced before it is read.
  *
  * @example outputNames(["a/s.log", "b/s.log"], "out", ".cast") // ["out/s.log.cast", "out/s.log-2.cast"]
  */
 export function outputNames(inputs: string[], dir: string, suffix: string): string[] {
-  const used = new Set<string>();
+  const used = new Set(inputs.filter((i) => resolve(dirname(i)) === resolve(dir)).map((i) => basename(i)));
   return inputs.map((input) => {
     const base = basename(input.endsWith(sep) ? input.slice(0, -1) : input);
     let name = `${base}${suffix}`;

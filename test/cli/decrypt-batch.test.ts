@@ -80,6 +80,9 @@ describe("batch helpers", () => {
   });
   it("names outputs uniquely, draws a progress line and a summary", async () => {
     expect(outputNames(["a/s.log", "b/s.log", "c/t.log"], "out", ".cast")).toEqual(["out/s.log.cast", "out/s.log-2.cast", "out/t.log.cast"]);
+    // An input in the output folder is never an output's name: it would be replaced before it is read.
+    expect(outputNames(["d/a.cast", "d/a.cast.cast"], "d", ".cast")).toEqual(["d/a.cast-2.cast", "d/a.cast.cast.cast"]);
+    expect(outputNames(["d/a.cast", "./d/a.cast.cast"], "./d/", ".cast")).toEqual(["d/a.cast-2.cast", "d/a.cast.cast.cast"]);
     expect(progressLine(3, 10, "logs/a.log", 60)).toBe("[######..............] 3/10 logs/a.log");
     expect(progressLine(0, 1, "x".repeat(100), 40)).toHaveLength(39);
     let drawn = "";
