@@ -44,6 +44,19 @@ function isInt(v: unknown): v is number {
 }
 
 /**
+ * The furthest from 1970 a header's times may be, in seconds (about the year 274000, either way):
+ * every later step shows times as dates (the zip's typescript lines, inspect, .cast titles, the
+ * audit database), and JavaScript dates end 8.64e12 s from 1970; the margin leaves room for the
+ * 285 years of elapsed time a recording can hold. Only a forged header goes past it.
+ */
+export const MAX_UNIX_SECONDS = 8_600_000_000_000;
+
+/** A whole number of Unix seconds that a date can show (see MAX_UNIX_SECONDS). */
+function isTime(v: unknown): v is number {
+  return isInt(v) && Math.abs(v) <= MAX_UNIX_SECONDS;
+}
+
+/**
  * Decodes the header's bytes (the `n` bytes after the u32 length) into metadata. Throws
  * BadHeaderError naming `file` when the base64, the JSON or a required field is wrong. Whitespace
  * around the base64 and inside the JSON is tolerated.
@@ -65,6 +78,7 @@ export function parseHeader(bytes: Uint8Array, file: string): CaptureHeader {
   const o = json as Record<string, unknown>;
 
   if (!isInt(o.started_at) || o.started_at < 0) throw bad(file, "its header has no valid started_at");
+  if (!isTime(o.started_at)) throw bad(file, `its header's started_at (${o.started_at}) is beyond the dates ssh-log can show (about 274,000 years either side of 1970)`);
   const encHex = o.encapsulated_key;
   if (typeof encHex !== "string" || !/^[0-9a-fA-F]{64}$/.test(encHex)) {
     throw bad(file, "its header's encapsulated_key is not 32 bytes of hex");
@@ -109,6 +123,7 @@ function parseExit(v: unknown, file: string): ExitData | null {
   if (typeof v !== "object" || Array.isArray(v)) throw bad(file, "its header's exit_data is not an object");
   const e = v as Record<string, unknown>;
   if (!isInt(e.timestamp)) throw bad(file, "its header's exit_data has no valid timestamp");
+  if (!isTime(e.timestamp)) throw bad(file, `its header's exit_data.timestamp (${e.timestamp}) is beyond the dates ssh-log can show (about 274,000 years either side of 1970)`);
   const optStr = (x: unknown, name: string): string | null => {
     if (x === null || x === undefined) return null;
     if (typeof x !== "string") throw bad(file, `its header's exit_data.${name} is not a string`);

@@ -1,4 +1,5 @@
 import { BadInputError, ErrorCode, LimitError, SshLogError } from "../errors.js";
+import { MAX_UNIX_SECONDS } from "../format/header.js";
 import { Source } from "../format/packets.js";
 import { newOutcome, sessionOf, type Session, type SessionEvent, type SessionInfo } from "./model.js";
 import { readChunks } from "./read-chunks.js";
@@ -86,7 +87,8 @@ export function parseAsciicastHeader(line: string, path: string): AsciicastHeade
     version: o.version,
     width: width as number,
     height: height as number,
-    timestamp: typeof o.timestamp === "number" && Number.isFinite(o.timestamp) ? o.timestamp : null,
+    // A time no date can show (see MAX_UNIX_SECONDS) is ignored like one that is not a number.
+    timestamp: typeof o.timestamp === "number" && Math.abs(o.timestamp) <= MAX_UNIX_SECONDS ? o.timestamp : null,
     command: typeof o.command === "string" ? o.command : null,
     title: typeof o.title === "string" ? o.title : null,
     env,

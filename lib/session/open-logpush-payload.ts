@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { createGunzip } from "node:zlib";
 import { BadInputError, UsageError, fsError } from "../errors.js";
+import { MAX_UNIX_SECONDS } from "../format/header.js";
 import type { Session } from "./model.js";
 import { openAsciicastText } from "./open-asciicast.js";
 import { readHead } from "./read-chunks.js";
@@ -17,8 +18,13 @@ export type LogpushRecord = Record<string, unknown>;
  * @example logpushTime("2026-10-01T00:09:21Z") === 1790813361
  */
 export function logpushTime(v: unknown): number | null {
+  const t = logpushSeconds(v);
+  return t !== null && Math.abs(t) <= MAX_UNIX_SECONDS ? t : null; // beyond it, no date can show it
+}
+
+function logpushSeconds(v: unknown): number | null {
   if (typeof v === "string" && v !== "") {
-    if (/^\d+$/.test(v)) return logpushTime(Number(v));
+    if (/^\d+$/.test(v)) return logpushSeconds(Number(v));
     const t = Date.parse(v);
     return Number.isFinite(t) ? t / 1000 : null;
   }

@@ -1,0 +1,59 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { SESSIONS_DIR, tempDirWithKey } from "../helpers/fixtures.js";
+import { runCli } from "../helpers/run-cli.js";
+
+const t = tempDirWithKey();
+afterAll(() => t.cleanup());
+const log = join(SESSIONS_DIR, "pty-exit0.log");
+
+/** The single stderr line of a failed run. */
+function oneLine(r: { stderr: string }): string {
+  const lines = r.stderr.trimEnd().split("\n");
+  expect(lines, r.stderr).toHaveLength(1);
+  return lines[0]!;
+}
+
+/** A copy of `src` whose cleartext header has `patch` laid over it (the header is not authenticated). */
+function withHeader(src: string, name: string, patch: (h: Record<string, any>) => void): string {
+  const b = readFileSync(src);
+  const n = b.readUInt32BE(0);
+  const h = JSON.parse(Buffer.from(b.subarray(4, 4 + n).toString("latin1"), "base64").toString("utf8")) as Record<string, any>;
+  patch(h);
+  const text = Buffer.from(Buffer.from(JSON.stringify(h)).toString("base64"), "latin1");
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(text.length);
+  const out = join(t.dir, name);
+  writeFileSync(out, Buffer.concat([len, text, b.subarray(4 + n)]));
+  return out;
+}
+
+describe("times no date can show (a forged header, a .cast or Logpush field)", () => {
+  it("a capture's started_at or exit time past the year 274000 is a bad header (exit 5), not an unexpected error or NaN dates in the zip", async () => {
+    const late = withHeader(log, "late.log", (h) => { h.started_at = 9e15; });
+    const exit = withHeader(log, "exit.log", (h) => { h.exit_data.timestamp = -9e15; });
+    for (const argv of [["inspect", late], ["export", "-i", t.key, "-f", "cast", late], ["export", "-i", t.key, "-f", "commands", late],
+      ["decrypt", "-i", t.key, "-l", late, "-o", join(t.dir, "late.zip")], ["inspect", exit]]) {
+      const r = await runCli(argv);
+      expect(r.code, argv.join(" ")).toBe(5);
+      expect(oneLine(r)).toMatch(/is beyond the dates ssh-log can show \(about 274,000 years either side of 1970\); .*\[ERR_BAD_HEADER\]$/);
+    }
+  });
+
+  it("a .cast header timestamp or a Logpush time past the year 274000 is ignored, as one that is not a number", async () => {
+    const cast = join(t.dir, "late.cast");
+    writeFileSync(cast, '{"version":2,"width":80,"height":24,"timestamp":1e20}\n[0.5,"o","a\\n"]\n');
+    const c = await runCli(["export", "-f", "cast", cast]);
+    expect(c.stderr).toBe("");
+    expect(c.code).toBe(0);
+    expect(c.stdout.split("\n")[0]).toContain('"timestamp":0');
+    const lp = join(t.dir, "late-logpush.json");
+    const payload = Buffer.from('{"version":2,"width":80,"height":24}\n[0.5,"o","$ "]\n[1,"i","ls\\r"]\n[1.1,"o","ls\\r\\nok\\r\\n$ "]\n').toString("base64");
+    writeFileSync(lp, `${JSON.stringify({ SessionID: "s1", ProgramID: "s1-0", ProgramType: "shell", PTY: "xterm", ProgramStartDatetime: 1e300, SessionStartDatetime: "2026-10-01T00:09:21Z", Payload: payload })}\n`);
+    const l = await runCli(["export", "-f", "commands", "--logpush", lp]);
+    expect(l.stderr).toBe("");
+    expect(l.code).toBe(0);
+    expect(JSON.parse(l.stdout.split("\n")[0]!)).toMatchObject({ command: "ls", startedAtIso: "2026-10-01T00:09:22.000Z" });
+  });
+});
