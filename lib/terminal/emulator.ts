@@ -24,6 +24,15 @@ export interface CursorPosition {
   alternate: boolean;
 }
 
+/**
+ * The widest and tallest terminal the emulator makes, as the .cast reader allows: a forged capture
+ * header or zip start line claiming 100000x100000 made xterm allocate its 10^10 cells (no end in
+ * minutes); 10000 is far beyond any real screen.
+ */
+export const MAX_TERMINAL_SIZE = 10_000;
+
+const terminalSide = (n: number): number => Math.min(MAX_TERMINAL_SIZE, Math.max(1, n));
+
 // An OSC number no terminal program uses: the emulator slips "ESC ] 7723 ; id BEL" into the stream
 // to be called back exactly there, because xterm's write callbacks are slow (a timer each).
 const MARK_OSC = 7723;
@@ -88,17 +97,22 @@ export class Emulator {
     });
   }
 
-  /** Makes an emulator of the given size (loads the emulator module on first use). */
+  /**
+   * Makes an emulator of the given size (loads the emulator module on first use), each side kept
+   * from 1 to MAX_TERMINAL_SIZE: a recording's header may claim any size.
+   */
   static async create(opts: EmulatorOptions): Promise<Emulator> {
     const { Terminal, SerializeAddon } = await loadXterm();
+    const cols = terminalSide(opts.cols);
+    const rows = terminalSide(opts.rows);
     const term = new Terminal({
-      cols: Math.max(1, opts.cols), rows: Math.max(1, opts.rows), scrollback: opts.scrollback ?? 1000,
+      cols, rows, scrollback: opts.scrollback ?? 1000,
       allowProposedApi: true, convertEol: opts.convertEol ?? false,
       logLevel: "off", // binary output makes xterm log parse errors to the console: ours to ignore
     });
     const serializer = new SerializeAddon();
     term.loadAddon(serializer);
-    return new Emulator(term, serializer, { ...opts, cols: Math.max(1, opts.cols), rows: Math.max(1, opts.rows) });
+    return new Emulator(term, serializer, { ...opts, cols, rows });
   }
 
   /** True when the bytes fed so far end between escape sequences and characters. */
