@@ -169,6 +169,10 @@ export async function openAsciicast(path: string, opts: OpenAsciicastOptions = {
         // v2 times are since the start, v3 times since the previous event; never let time run back.
         const t = header.version === 3 ? last / 1e6 + Math.max(0, ev[0]) : ev[0];
         const micros = Math.max(last, Math.round(t * 1e6));
+        if (!Number.isSafeInteger(micros)) { // 1e308 became Infinity, written back as null
+          fail(new BadInputError(`${path}: line ${lineNo} has the time ${ev[0]} s, more than the 285 years a recording can last; the ${outcome.events + batch.length} events before it were kept.`, { file: path, offset: lineNo }));
+          break;
+        }
         last = micros;
         const code = ev[1];
         if (code === "o" || code === "i") {

@@ -57,3 +57,15 @@ describe("times no date can show (a forged header, a .cast or Logpush field)", (
     expect(JSON.parse(l.stdout.split("\n")[0]!)).toMatchObject({ command: "ls", startedAtIso: "2026-10-01T00:09:22.000Z" });
   });
 });
+
+describe("a .cast event time too large for a number of microseconds", () => {
+  it("ends reading at that line (exit 5, what was kept written), instead of writing null times", async () => {
+    const cast = join(t.dir, "far.cast");
+    writeFileSync(cast, '{"version":2,"width":80,"height":24}\n[0.5,"o","a\\n"]\n[1e308,"o","b\\n"]\n');
+    const r = await runCli(["export", "-f", "cast", cast]);
+    expect(r.code).toBe(5);
+    expect(r.stderr.split("\n")[0]).toBe(`ssh-log: ${cast}: line 3 has the time 1e+308 s, more than the 285 years a recording can last; the 1 events before it were kept. [ERR_BAD_INPUT]`);
+    expect(r.stdout).not.toContain("null");
+    expect(r.stdout.trimEnd().split("\n").slice(1)).toEqual(['[0.5,"o","a\\n"]']);
+  });
+});
