@@ -70,7 +70,10 @@ const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 export function normalizeBound(v: string | null | undefined, which: "since" | "until"): string | null {
   if (v === null || v === undefined || v === "") return null;
   const s = v.trim();
-  if (!/^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)?)?$/.test(s) || Number.isNaN(Date.parse(DATE_ONLY.test(s) ? `${s}T00:00:00Z` : s.replace(" ", "T")))) {
+  // Date.parse takes 2026-02-30 for March 2: the day must be one its month has.
+  const day = new Date(`${s.slice(0, 10)}T00:00:00Z`);
+  if (!/^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)?)?$/.test(s) || Number.isNaN(Date.parse(DATE_ONLY.test(s) ? `${s}T00:00:00Z` : s.replace(" ", "T")))
+    || Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== s.slice(0, 10)) {
     throw new UsageError(`--${which} ${v} is not a date; give YYYY-MM-DD or an ISO date-time such as 2026-10-01T18:00:00Z.`);
   }
   if (which === "until" && DATE_ONLY.test(s)) {
