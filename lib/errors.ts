@@ -185,6 +185,11 @@ export function fsError(err: unknown, path: string, role: string): SshLogError {
   if (code === "ENOSPC" || code === "EDQUOT") {
     return new OutputError(`The disk holding ${path} is full; free some space and run again.`, { file: path, cause: err });
   }
+  if (code === "ENOTDIR" || code === "ELOOP" || code === "ENAMETOOLONG") {
+    const what = code === "ENOTDIR" ? "cannot be reached: a part of its path is a file, not a folder"
+      : code === "ELOOP" ? "cannot be reached: its symbolic links form a loop" : "has a name too long for the file system";
+    return new UnreadableError(ErrorCode.Unreadable, `The ${role} ${path} ${what}; check the path.`, { file: path, cause: err });
+  }
   if (err instanceof SshLogError) return err;
   const detail = err instanceof Error ? err.message : String(err);
   return new SshLogError(ErrorCode.Unreadable, `The ${role} ${path} could not be read (${detail}).`, { file: path, cause: err });

@@ -69,3 +69,21 @@ describe("a .cast event time too large for a number of microseconds", () => {
     expect(r.stdout.trimEnd().split("\n").slice(1)).toEqual(['[0.5,"o","a\\n"]']);
   });
 });
+
+describe("a path that cannot be reached", () => {
+  it("a file used as a folder, a loop of symbolic links, a name too long: one sentence saying so, not Node's error text (exit 6)", async () => {
+    const { symlinkSync } = await import("node:fs");
+    symlinkSync("loop-b", join(t.dir, "loop-a"));
+    symlinkSync("loop-a", join(t.dir, "loop-b"));
+    const cases: Array<[string[], string]> = [
+      [["inspect", join(log, "x")], `The capture ${join(log, "x")} cannot be reached: a part of its path is a file, not a folder; check the path.`],
+      [["decrypt", "-i", join(t.dir, "loop-a"), "-l", log, "-o", join(t.dir, "l.zip")], `The key file ${join(t.dir, "loop-a")} cannot be reached: its symbolic links form a loop; check the path.`],
+      [["export", "-f", "text", join(t.dir, "n".repeat(300))], `The input ${join(t.dir, "n".repeat(300))} has a name too long for the file system; check the path.`],
+    ];
+    for (const [argv, sentence] of cases) {
+      const r = await runCli(argv);
+      expect(r.code, argv.join(" ")).toBe(6);
+      expect(oneLine(r)).toBe(`ssh-log: ${sentence} [ERR_UNREADABLE]`);
+    }
+  });
+});
