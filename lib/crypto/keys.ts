@@ -111,9 +111,12 @@ export function parsePublicKey(input: string | Uint8Array): Uint8Array {
   return Uint8Array.from(input);
 }
 
-/** A key file is 44 bytes: reading its first 4 KiB covers it, and never reads a big file whole. */
+/**
+ * A key file is 44 bytes: reading its first 4 KiB covers it, and never reads a big file whole. It
+ * is read once, so it may be a pipe (`-i <(vault read ...)`).
+ */
 function readKeyBytes(path: string, role: string): Promise<Buffer> {
-  return readHead(path, 4096, role);
+  return readHead(path, 4096, role, { once: true });
 }
 
 /**

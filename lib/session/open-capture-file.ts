@@ -16,8 +16,11 @@ export async function openCaptureFile(logPath: string, keyPath: string, opts: Om
     return await openCapture(logPath, { ...opts, privateKey });
   } catch (err) {
     if (err instanceof BadHeaderError || (err instanceof SshLogError && err.code === "ERR_TRUNCATED" && err.blockIndex === undefined)) {
-      // One byte more than a key's text can hold: a longer file is not taken for a key.
-      if (isKeyText(await readHead(logPath, MAX_KEY_TEXT_BYTES + 1, "capture"))) throw keyGivenAsLogError(logPath, opts.swapAdvice);
+      // One byte more than a key's text can hold: a longer file is not taken for a key. A pipe,
+      // read already, cannot be looked at again: its own error stands.
+      const head = await readHead(logPath, MAX_KEY_TEXT_BYTES + 1, "capture").catch(() => null);
+      if (head === null) throw err;
+      if (isKeyText(head)) throw keyGivenAsLogError(logPath, opts.swapAdvice);
       // imported here: open-any.ts imports this module
       throw (await (await import("./open-any.js")).otherKindError(logPath)) ?? err;
     }

@@ -1,15 +1,17 @@
 import type { Stats } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
-import { fsError } from "../errors.js";
+import { ErrorCode, UnreadableError, fsError } from "../errors.js";
 
 /**
  * Reads at most the first `bytes` bytes of a file (to recognise it without reading it whole).
- * Errors become SshLogErrors naming the file and its `role`; a directory is refused as one.
+ * Errors become SshLogErrors naming the file and its `role`; a directory is refused as one, and so
+ * is a pipe (a FIFO, `<(cat file)`) unless `once` says nothing else will read it (a key file):
+ * what this reads of a pipe is gone, so the reader that reopens it would miss the start.
  *
  * @example const head = await readHead("x.log", 4096, "input");
  */
-export async function readHead(path: string, bytes: number, role: string): Promise<Buffer> {
-  return (await readHeadAndSize(path, bytes, role)).head;
+export async function readHead(path: string, bytes: number, role: string, opts: { once?: boolean } = {}): Promise<Buffer> {
+  return (await readHeadAndSize(path, bytes, role, opts)).head;
 }
 
 /**
@@ -17,14 +19,20 @@ export async function readHead(path: string, bytes: number, role: string): Promi
  *
  * @example const { head, size } = await readHeadAndSize("a.log.gz", 1 << 20, "input");
  */
-export async function readHeadAndSize(path: string, bytes: number, role: string): Promise<{ head: Buffer; size: number }> {
+export async function readHeadAndSize(path: string, bytes: number, role: string, opts: { once?: boolean } = {}): Promise<{ head: Buffer; size: number }> {
   const { fh, st } = await openForReading(path, role);
   try {
+    if ((st.isFIFO() || st.isSocket()) && opts.once !== true) {
+      throw new UnreadableError(ErrorCode.Unreadable, `The ${role} ${path} is a pipe, which ssh-log needs to read more than once; save it to a file and give that instead.`, { file: path });
+    }
     // Sized to the file (a large head of a small file costs no large buffer); a file that
-    // reports no size (a pipe, /proc) gets the whole allowance.
+    // reports no size (a pipe, /proc) gets the whole allowance, read in order until it is full.
     const buf = Buffer.alloc(st.isFile() && st.size > 0 ? Math.min(bytes, st.size) : bytes);
-    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-    return { head: buf.subarray(0, bytesRead), size: st.size };
+    let n = 0;
+    for (let got = -1; n < buf.length && got !== 0; n += got) {
+      ({ bytesRead: got } = await fh.read(buf, n, buf.length - n, st.isFile() ? n : null));
+    }
+    return { head: buf.subarray(0, n), size: st.size };
   } catch (err) {
     throw fsError(err, path, role);
   } finally {

@@ -1,8 +1,10 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { SESSIONS_DIR, tempDirWithKey } from "../helpers/fixtures.js";
 import { runCli } from "../helpers/run-cli.js";
+import { terminalCast } from "../helpers/sessions.js";
 
 const t = tempDirWithKey();
 afterAll(() => t.cleanup());
@@ -85,5 +87,33 @@ describe("a path that cannot be reached", () => {
       expect(r.code, argv.join(" ")).toBe(6);
       expect(oneLine(r)).toBe(`ssh-log: ${sentence} [ERR_UNREADABLE]`);
     }
+  });
+});
+
+describe("pipes (FIFOs, <(cat file))", () => {
+  const writers: ChildProcess[] = [];
+  afterAll(() => { for (const w of writers) w.kill(); });
+  /** A FIFO that `src` is written into once a reader opens it, as `<(cat src)` gives. */
+  function fifoOf(src: string, name: string): string {
+    const fifo = join(t.dir, name);
+    execFileSync("mkfifo", [fifo]);
+    const writer = spawn("sh", ["-c", 'cat "$1" > "$2"', "sh", src, fifo], { stdio: "ignore" });
+    writers.push(writer);
+    return fifo;
+  }
+
+  it("a key read from a pipe decrypts, as from its file", async () => {
+    const out = join(t.dir, "from-piped-key.zip");
+    const r = await runCli(["decrypt", "-i", fifoOf(t.key, "key.fifo"), "-l", log, "-o", out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(out)).toBe(true);
+  });
+
+  it("an input that must be read twice is refused as a pipe, with what to do, not read without its start", async () => {
+    const cast = fifoOf(terminalCast("sudo"), "input.fifo");
+    const r = await runCli(["export", "-f", "text", cast]);
+    expect(r.code).toBe(6);
+    expect(oneLine(r)).toBe(`ssh-log: The input ${cast} is a pipe, which ssh-log needs to read more than once; save it to a file and give that instead. [ERR_UNREADABLE]`);
+    expect(r.stdout).toBe("");
   });
 });
