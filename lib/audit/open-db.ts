@@ -129,6 +129,9 @@ export function checkAuditDbPath(path: string, write: boolean): void {
   if (write && !existsSync(folder)) {
     throw new NotFoundError(`The folder ${folder} for the audit database ${path} does not exist; create it, or give another path with --db.`, { file: path });
   }
+  if (write && !statSync(folder).isDirectory()) {
+    throw new NotFoundError(`The folder ${folder} for the audit database ${path} is a file, not a folder; give another path with --db.`, { file: path });
+  }
   if (!write && !existsSync(path)) {
     throw new NotFoundError(`There is no audit database at ${path}; build one with ssh-log index (or point to it with --db FILE).`, { file: path });
   }

@@ -110,6 +110,12 @@ describe("the audit store file", () => {
     await expect(openAuditDb(lost, { write: true })).rejects.toMatchObject({
       code: "ERR_NOT_FOUND", message: `The folder ${join(tmp.dir, "no-such-folder")} for the audit database ${lost} does not exist; create it, or give another path with --db.`,
     });
+    // ... nor when that "folder" is a file.
+    const aFile = join(tmp.dir, "a-file");
+    writeFileSync(aFile, "x");
+    await expect(openAuditDb(join(aFile, "a.duckdb"), { write: true })).rejects.toMatchObject({
+      code: "ERR_NOT_FOUND", message: `The folder ${aFile} for the audit database ${join(aFile, "a.duckdb")} is a file, not a folder; give another path with --db.`,
+    });
     const other = join(tmp.dir, "other.duckdb");
     const inst = await DuckDBInstance.create(other);
     inst.closeSync();
