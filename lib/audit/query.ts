@@ -39,7 +39,10 @@ function refusedMessage(err: unknown, what: string, sql: string): string {
  * @example const rs = await runQuery(db, "SELECT * FROM sessions WHERE user_email = $u", { u: "alice@example.com" });
  */
 export async function runQuery(db: AuditDb, sql: string, params?: Record<string, DuckDBValue>, what = "The query"): Promise<ResultSet> {
-  if (sql.trim() === "") throw new UsageError("The query is empty; give SQL such as \"SELECT count(*) FROM sessions\".");
+  // SQL of only comments and semicolons is empty too (DuckDB says "Error in native callback").
+  // Any statement keeps at least a character once comments, spaces and semicolons are removed.
+  const bare = sql.replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, "").replace(/[\s;]/g, "");
+  if (bare === "") throw new UsageError("The query is empty; give SQL such as \"SELECT count(*) FROM sessions\".");
   let result: DuckDBResult;
   try {
     result = await db.con.stream(sql, params);

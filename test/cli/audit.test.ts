@@ -144,6 +144,16 @@ describe("ssh-log index, query, report, search, export-parquet", () => {
     expect(m.stderr).toContain("[ERR_NOT_FOUND]");
   });
 
+  it("query: SQL of only comments and semicolons is empty, as no SQL is", async () => {
+    for (const sql of ["", ";", " -- nothing\n;", "/* x */ ;;"]) {
+      const r = await runCli(["query", sql, "--db", db]);
+      expect(r.code, sql).toBe(2);
+      expect(r.stderr, sql).toBe(`ssh-log: The query is empty; give SQL such as "SELECT count(*) FROM sessions". [ERR_USAGE]\n`);
+    }
+    const dashes = await runCli(["query", "SELECT '--' AS d -- a comment", "--db", db, "--format", "csv"]);
+    expect(dashes.stdout).toBe("d\r\n--\r\n");
+  });
+
   it("index and query: a folder given as --db is ERR_IS_DIRECTORY, exit 6, with the same sentence", async () => {
     const folder = join(k.dir, "a-folder");
     mkdirSync(folder);
