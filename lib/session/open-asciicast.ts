@@ -1,6 +1,7 @@
 import { BadInputError, ErrorCode, LimitError, SshLogError } from "../errors.js";
 import { MAX_UNIX_SECONDS } from "../format/header.js";
 import { Source } from "../format/packets.js";
+import { plural } from "../text.js";
 import { newOutcome, sessionOf, type Session, type SessionEvent, type SessionInfo } from "./model.js";
 import { readChunks } from "./read-chunks.js";
 
@@ -147,6 +148,11 @@ export async function openAsciicast(path: string, opts: OpenAsciicastOptions = {
       if (strict) throw err;
       outcome.error = err;
     };
+    /** "the 3 events before it were kept", for a line that ends the reading. */
+    const kept = (): string => {
+      const n = outcome.events + batch.length;
+      return `the ${plural(n, "event")} before it ${n === 1 ? "was" : "were"} kept`;
+    };
     try {
       for (;;) {
         let r: IteratorResult<string>;
@@ -163,14 +169,14 @@ export async function openAsciicast(path: string, opts: OpenAsciicastOptions = {
         let ev: unknown;
         try { ev = JSON.parse(text); } catch { ev = null; }
         if (!Array.isArray(ev) || ev.length < 3 || typeof ev[0] !== "number" || !Number.isFinite(ev[0]) || typeof ev[1] !== "string" || typeof ev[2] !== "string") {
-          fail(new BadInputError(`${path}: line ${lineNo} is not an asciicast event ([time, code, data]); the ${outcome.events + batch.length} events before it were kept.`, { file: path, offset: lineNo }));
+          fail(new BadInputError(`${path}: line ${lineNo} is not an asciicast event ([time, code, data]); ${kept()}.`, { file: path, offset: lineNo }));
           break;
         }
         // v2 times are since the start, v3 times since the previous event; never let time run back.
         const t = header.version === 3 ? last / 1e6 + Math.max(0, ev[0]) : ev[0];
         const micros = Math.max(last, Math.round(t * 1e6));
         if (!Number.isSafeInteger(micros)) { // 1e308 became Infinity, written back as null
-          fail(new BadInputError(`${path}: line ${lineNo} has the time ${ev[0]} s, more than the 285 years a recording can last; the ${outcome.events + batch.length} events before it were kept.`, { file: path, offset: lineNo }));
+          fail(new BadInputError(`${path}: line ${lineNo} has the time ${ev[0]} s, more than the 285 years a recording can last; ${kept()}.`, { file: path, offset: lineNo }));
           break;
         }
         last = micros;

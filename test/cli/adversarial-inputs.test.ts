@@ -66,7 +66,7 @@ describe("a .cast event time too large for a number of microseconds", () => {
     writeFileSync(cast, '{"version":2,"width":80,"height":24}\n[0.5,"o","a\\n"]\n[1e308,"o","b\\n"]\n');
     const r = await runCli(["export", "-f", "cast", cast]);
     expect(r.code).toBe(5);
-    expect(r.stderr.split("\n")[0]).toBe(`ssh-log: ${cast}: line 3 has the time 1e+308 s, more than the 285 years a recording can last; the 1 events before it were kept. [ERR_BAD_INPUT]`);
+    expect(r.stderr.split("\n")[0]).toBe(`ssh-log: ${cast}: line 3 has the time 1e+308 s, more than the 285 years a recording can last; the 1 event before it was kept. [ERR_BAD_INPUT]`);
     expect(r.stdout).not.toContain("null");
     expect(r.stdout.trimEnd().split("\n").slice(1)).toEqual(['[0.5,"o","a\\n"]']);
   });
