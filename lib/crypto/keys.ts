@@ -13,7 +13,9 @@ export const X25519_KEY_BYTES = 32;
  * @example decodeKeyText("IHeUO...=\n")?.length === 32
  */
 export function decodeKeyText(text: string): Uint8Array | null {
-  const t = text.trim();
+  // A byte-order mark before the text (a key saved by a Windows editor): as a string, or its
+  // UTF-8 bytes read as latin1.
+  const t = text.replace(/^(?:\uFEFF|\xEF\xBB\xBF)/, "").trim();
   if (t.length !== 44 || !/^[A-Za-z0-9+/]{43}=$/.test(t)) return null;
   const bytes = Buffer.from(t, "base64");
   const key = bytes.length === X25519_KEY_BYTES ? Uint8Array.from(bytes) : null;

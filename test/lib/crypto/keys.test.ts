@@ -13,6 +13,12 @@ describe("key files", () => {
   it("are read tolerantly: surrounding spaces, a trailing newline or CRLF", () => {
     for (const v of [text, `${text}\n`, `  ${text}\r\n`, `\n${text}\t`]) expect(Buffer.from(decodeKeyText(v)!).equals(key)).toBe(true);
   });
+  it("are read with a byte-order mark before them, as a Windows editor saves them", async () => {
+    expect(Buffer.from(decodeKeyText(`\uFEFF${text}\r\n`)!).equals(key)).toBe(true);
+    const p = join(t.dir, "bom-key");
+    writeFileSync(p, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]), { mode: 0o600 });
+    expect(Buffer.from(await readPrivateKeyFile(p)).equals(key)).toBe(true);
+  });
   it("refuse anything that is not 44 base64 characters of 32 bytes", () => {
     for (const v of ["", "abc", text.slice(0, 43), `${text}A`, Buffer.alloc(31).toString("base64"), Buffer.alloc(33).toString("base64"), text.replace("q", "*")]) {
       expect(decodeKeyText(v), JSON.stringify(v)).toBeNull();
