@@ -27,9 +27,16 @@ export function fixtureKey(): Uint8Array {
   return decodeKeyText(readFileSync(join(SESSIONS_DIR, "sshkey"), "latin1"))!;
 }
 
+/**
+ * The prefix of the tests' temp folders. It ends in "." rather than "-": mkdtemp's random letters
+ * follow it, and a path such as /tmp/ssh-log-test-kITvF3 holds "-k", which the tests that check a
+ * message names no option of that letter took for one.
+ */
+const TEMP_PREFIX = "ssh-log-test.";
+
 /** A temp folder holding a 0600 copy of the fixture key (git does not keep file modes). */
 export function tempDirWithKey(): { dir: string; key: string; cleanup: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), "ssh-log-test-"));
+  const dir = mkdtempSync(join(tmpdir(), TEMP_PREFIX));
   const key = join(dir, "sshkey");
   copyFileSync(join(SESSIONS_DIR, "sshkey"), key);
   chmodSync(key, 0o600);
@@ -39,6 +46,6 @@ export function tempDirWithKey(): { dir: string; key: string; cleanup: () => voi
 
 /** A temp folder, removed by the returned function. */
 export function tempDir(): { dir: string; cleanup: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), "ssh-log-test-"));
+  const dir = mkdtempSync(join(tmpdir(), TEMP_PREFIX));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
