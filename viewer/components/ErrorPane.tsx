@@ -1,5 +1,6 @@
 import { Box, Text } from "ink";
 import { useKeys } from "../hooks/useKeys.js";
+import { printable } from "../logic/format.js";
 import { useTheme } from "../theme.js";
 
 /**
@@ -16,7 +17,7 @@ export function ErrorPane({ title, message, code, onBack, onQuit }: { title: str
   return (
     <Box flexDirection="column">
       <Text bold color={theme.color("cyan")}>{title}</Text>
-      <Text color={theme.color("red")} wrap="wrap">⚠ {message} [{code}]</Text>
+      <Text color={theme.color("red")} wrap="wrap">⚠ {printable(message)} [{code}]</Text>
       <Text dimColor>q back · Ctrl-C quit</Text>
     </Box>
   );

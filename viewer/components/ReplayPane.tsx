@@ -2,7 +2,7 @@ import { Box, Text } from "ink";
 import { useKeys } from "../hooks/useKeys.js";
 import { useRef, useState } from "react";
 import { actionFor, editLine } from "../logic/keymap.js";
-import { formatClock } from "../logic/format.js";
+import { formatClock, printable } from "../logic/format.js";
 
 import { useReplay } from "../hooks/useReplay.js";
 import type { ReplayModel } from "../replay-model.js";
@@ -74,12 +74,12 @@ export function ReplayPane({ row, load, startAt, startId, width, height, active,
     }
   }, { isActive: active });
 
-  const who = `${row.user ?? row.unixUser ?? "unknown user"} → ${row.target ?? "unknown target"}`;
+  const who = printable(`${row.user ?? row.unixUser ?? "unknown user"} → ${row.target ?? "unknown target"}`);
   if (state.error) {
     return (
       <Box flexDirection="column" width={width} height={height}>
         <Text bold color={theme.color("cyan")} wrap="truncate">Replay · {who}</Text>
-        <Text color={theme.color("red")} wrap="wrap">⚠ {state.error.message} [{state.error.code}]</Text>
+        <Text color={theme.color("red")} wrap="wrap">⚠ {printable(state.error.message)} [{state.error.code}]</Text>
         <Text dimColor>q back</Text>
       </Box>
     );
@@ -111,7 +111,7 @@ export function ReplayPane({ row, load, startAt, startId, width, height, active,
       <Timeline at={here} duration={m.duration} commands={m.commands.map((c) => c.atMicros)} matches={state.matches} width={width} />
       <Text wrap="truncate">
         {current
-          ? <Text><Text dimColor>command {index}/{m.commands.length} at +{formatClock(current.atMicros)}: </Text><Text color={current.risky ? theme.color("yellow") : undefined} bold={current.risky}>{current.text}</Text></Text>
+          ? <Text><Text dimColor>command {index}/{m.commands.length} at +{formatClock(current.atMicros)}: </Text><Text color={current.risky ? theme.color("yellow") : undefined} bold={current.risky}>{printable(current.text)}</Text></Text>
           : <Text dimColor>{m.commands.length === 0 ? "no commands found" : `before the first of ${m.commands.length} commands`}</Text>}
       </Text>
       {typing !== null

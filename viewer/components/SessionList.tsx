@@ -1,6 +1,6 @@
 import { Box, Text } from "ink";
 import type { ReactElement } from "react";
-import { fit, wrapText } from "../logic/format.js";
+import { fit, printable, wrapText } from "../logic/format.js";
 import { GAP, type PlacedColumn } from "../logic/layout.js";
 import type { PagedList } from "../hooks/usePagedList.js";
 import type { SortKey } from "../source.js";
@@ -29,7 +29,7 @@ export function SessionList({ title, list, columns, width, height, top, cursor, 
   const theme = useTheme();
   const count = list.total === null ? "…" : `${list.total.toLocaleString("en-US")} session${list.total === 1 ? "" : "s"}`;
   const head = `  ${columns.map((c, i) => (i === 0 ? "" : " ".repeat(GAP)) + fit(c.title, c.width, c.align)).join("")}`;
-  const errorLines = list.error ? wrapText(`⚠ ${list.error.message} [${list.error.code}] Press R to try again.`, width).slice(0, Math.max(1, height - 1)) : [];
+  const errorLines = list.error ? wrapText(`⚠ ${printable(list.error.message)} [${list.error.code}] Press R to try again.`, width).slice(0, Math.max(1, height - 1)) : [];
   const room = Math.max(0, height - errorLines.length);
   const body: ReactElement[] = [];
   if (list.total === null) {
@@ -47,8 +47,8 @@ export function SessionList({ title, list, columns, width, height, top, cursor, 
     <Box flexDirection="column" width={width}>
       <Text wrap="truncate">
         <Text bold color={theme.color("cyan")}>ssh-log view</Text>
-        <Text> · {list.total ? `${(cursor + 1).toLocaleString("en-US")}/` : ""}{count} · sort: {sort}{filter !== "" ? ` · filter: ${filter}` : ""}{list.loading ? " · loading…" : ""}</Text>
-        <Text dimColor> · {title}</Text>
+        <Text> · {list.total ? `${(cursor + 1).toLocaleString("en-US")}/` : ""}{count} · sort: {sort}{filter !== "" ? ` · filter: ${printable(filter)}` : ""}{list.loading ? " · loading…" : ""}</Text>
+        <Text dimColor> · {printable(title)}</Text>
       </Text>
       <Text bold wrap="truncate">{head}</Text>
       {errorLines.map((l, i) => <Text key={`e${i}`} color={theme.color("red")}>{l}</Text>)}

@@ -1,4 +1,5 @@
 import { Text } from "ink";
+import { printable } from "../logic/format.js";
 import { useTheme } from "../theme.js";
 
 /**
@@ -12,12 +13,12 @@ export function StatusLine({ prompt, value, message, hints, width }: { prompt?: 
     return (
       <Text wrap="truncate">
         <Text bold color={theme.color("cyan")}>{prompt}</Text>
-        <Text>{value}</Text>
+        <Text>{printable(value ?? "")}</Text>
         <Text inverse> </Text>
         <Text dimColor>  Enter keep · Esc cancel</Text>
       </Text>
     );
   }
-  if (message) return <Text wrap="truncate" color={message.error ? theme.color("red") : theme.color("green")}>{message.error ? "⚠ " : ""}{message.text}</Text>;
+  if (message) return <Text wrap="truncate" color={message.error ? theme.color("red") : theme.color("green")}>{message.error ? "⚠ " : ""}{printable(message.text)}</Text>;
   return <Text wrap="truncate" dimColor>{hints.slice(0, Math.max(0, width))}</Text>;
 }

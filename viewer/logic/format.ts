@@ -59,13 +59,25 @@ export function exitText(exit: { status: number | null; signal: string | null; c
 }
 
 /**
+ * Text from a recording or a store made safe to print: every control character (C0, DEL and the
+ * C1 range, which some terminals take as ESC [) becomes a space, so no escape sequence in a
+ * command, an email or a host name reaches the auditor's terminal.
+ *
+ * @example printable("host\u001b]0;pwned\u0007") // "host ]0;pwned "
+ */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, " ");
+}
+
+/**
  * Cuts text to `width` columns, ending in `…` when cut, and pads it to exactly `width`.
  *
  * @example fit("alice@example.com", 8) // "alice@e…"
  */
 export function fit(text: string, width: number, align: "left" | "right" = "left"): string {
   if (width <= 0) return "";
-  const chars = Array.from(text.replace(/[\u0000-\u001f\u007f]/g, " "));
+  const chars = Array.from(printable(text));
   if (chars.length > width) return `${chars.slice(0, width - 1).join("")}…`;
   const pad = " ".repeat(width - chars.length);
   return align === "left" ? chars.join("") + pad : pad + chars.join("");
