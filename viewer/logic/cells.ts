@@ -2,6 +2,7 @@
  * The recorded terminal's colours and attributes, read from the emulator's cells and grouped into
  * runs of one style, so the replay pane shows the session as it looked, not only its text.
  */
+import { charWidth } from "./format.js";
 
 /** One stretch of a screen row in one style. Colours are Ink colour strings ("ansi256(1)", "#ff0000"). */
 export interface Run {
@@ -128,12 +129,9 @@ export function cropRuns(runs: readonly Run[], width: number): Run[] {
   return out;
 }
 
-/** East Asian wide and emoji code points take two columns (the ranges xterm's unicode 6 tables mark wide). */
+/** A character that takes two columns (the same table the list's columns use). */
 function isWide(ch: string): boolean {
-  const c = ch.codePointAt(0)!;
-  return (c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf && c !== 0x303f) || (c >= 0xac00 && c <= 0xd7a3)
-    || (c >= 0xf900 && c <= 0xfaff) || (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) || (c >= 0xffe0 && c <= 0xffe6)
-    || (c >= 0x1f300 && c <= 0x1faff) || (c >= 0x20000 && c <= 0x3fffd);
+  return charWidth(ch) === 2;
 }
 
 /**

@@ -71,15 +71,44 @@ export function printable(text: string): string {
 }
 
 /**
- * Cuts text to `width` columns, ending in `…` when cut, and pads it to exactly `width`.
+ * Columns a character takes in a terminal: 2 for East Asian wide and emoji code points (the
+ * ranges xterm's unicode 6 tables mark wide), 0 for combining marks, joiners and variation
+ * selectors, 1 for the rest.
+ *
+ * @example charWidth("中") // 2
+ */
+export function charWidth(ch: string): number {
+  const c = ch.codePointAt(0)!;
+  if ((c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf && c !== 0x303f) || (c >= 0xac00 && c <= 0xd7a3)
+    || (c >= 0xf900 && c <= 0xfaff) || (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) || (c >= 0xffe0 && c <= 0xffe6)
+    || (c >= 0x1f300 && c <= 0x1faff) || (c >= 0x20000 && c <= 0x3fffd)) return 2;
+  return ZERO_WIDTH.test(ch) ? 0 : 1;
+}
+const ZERO_WIDTH = /^[\p{Mn}\p{Me}\u200b-\u200f\ufe00-\ufe0f]$/u;
+
+/**
+ * Cuts text to `width` terminal columns (wide characters count two, combining marks none),
+ * ending in `…` when cut, and pads it to exactly `width` columns.
  *
  * @example fit("alice@example.com", 8) // "alice@e…"
  */
 export function fit(text: string, width: number, align: "left" | "right" = "left"): string {
   if (width <= 0) return "";
   const chars = Array.from(printable(text));
-  if (chars.length > width) return `${chars.slice(0, width - 1).join("")}…`;
-  const pad = " ".repeat(width - chars.length);
+  const total = chars.reduce((n, ch) => n + charWidth(ch), 0);
+  if (total > width) {
+    let out = "";
+    let used = 0;
+    for (const ch of chars) {
+      const w = charWidth(ch);
+      if (used + w > width - 1) break;
+      out += ch;
+      used += w;
+    }
+    // A wide character that would straddle the edge leaves a blank before the ellipsis.
+    return `${out}${" ".repeat(width - 1 - used)}…`;
+  }
+  const pad = " ".repeat(width - total);
   return align === "left" ? chars.join("") + pad : pad + chars.join("");
 }
 

@@ -96,12 +96,26 @@ describe("detailLayout", () => {
   });
 });
 
-import { wrapText } from "../../../viewer/logic/format.js";
+import { charWidth, wrapText } from "../../../viewer/logic/format.js";
 
 describe("wrapText", () => {
   it("wraps at spaces and cuts words longer than the width", () => {
     expect(wrapText("words match user, target", 12)).toEqual(["words match", "user, target"]);
     expect(wrapText("abcdefghij x", 4)).toEqual(["abcd", "efgh", "ij x"]);
     expect(wrapText("", 4)).toEqual([]);
+  });
+});
+
+describe("fit with wide characters and combining marks", () => {
+  const columns = (s: string): number => Array.from(s).reduce((n, ch) => n + charWidth(ch), 0);
+  it("pads and cuts by terminal columns, so the next column starts where the header says", () => {
+    expect(fit("中文用户", 10)).toBe("中文用户  ");
+    expect(columns(fit("中文用户@例子.com", 18))).toBe(18);
+    expect(fit("中文用户@例子.com", 9)).toBe("中文用户…");
+    expect(fit("目标🚀", 6, "right")).toBe("目标🚀");
+    // A wide character that would straddle the edge is left out, its column blank.
+    expect(fit("ab中文", 4)).toBe("ab …");
+    expect(fit("cafe\u0301s", 5)).toBe("cafe\u0301s");
+    expect(fit("e\u0301cho", 6)).toBe("e\u0301cho  ");
   });
 });
