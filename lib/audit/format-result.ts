@@ -53,6 +53,21 @@ export function textCell(v: unknown, type: string, iso: boolean): string {
   return JSON.stringify(v);
 }
 
+/**
+ * A cell as a table shows it on a terminal: newlines as ⏎, tabs as a space, and any other
+ * control character (C0, DEL, C1) as a visible mark (␛ for ESC, � for C1), so no escape
+ * sequence stored in the evidence reaches the terminal; csv and json keep the bytes.
+ *
+ * @example tableCell("host\u001b[2J") // "host␛[2J"
+ */
+export function tableCell(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/\r?\n/g, "⏎").replace(/\t/g, " ").replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => {
+    const n = c.charCodeAt(0);
+    return n < 0x20 ? String.fromCharCode(0x2400 + n) : n === 0x7f ? "␡" : "�";
+  });
+}
+
 function csvField(s: string): string {
   return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
@@ -151,12 +166,12 @@ export async function writeResult(rs: ResultSet, format: OutputFormat, write: (s
   for await (const chunk of rs.rows) {
     for (const r of chunk) {
       if (cells.length >= TABLE_ROW_LIMIT) { more++; continue; }
-      cells.push(r.map((v, i) => textCell(v, types[i]!, false).replace(/\r?\n/g, "⏎").replace(/\t/g, " ")));
+      cells.push(r.map((v, i) => tableCell(textCell(v, types[i]!, false))));
     }
   }
   count = cells.length + more;
   const right = types.map((t) => INTEGER.test(t) || NUMERIC.test(t));
-  const natural = columns.map((c, i) => Math.max(displayWidth(c), ...cells.map((r) => displayWidth(r[i]!))));
+  const natural = columns.map((c, i) => Math.max(displayWidth(tableCell(c)), ...cells.map((r) => displayWidth(r[i]!))));
   const total = opts.width ?? 100;
   // When even narrowed columns do not fit, the last ones are left out (and named in the note).
   let shown = columns.length;
@@ -173,7 +188,7 @@ export async function writeResult(rs: ResultSet, format: OutputFormat, write: (s
     return right[i] ? gap + f : f + gap;
   };
   const line = (r: string[]): string => r.map(pad).join("  ").replace(/\s+$/, "");
-  write(`${line(columns.slice(0, shown))}\n`);
+  write(`${line(columns.slice(0, shown).map(tableCell))}\n`);
   write(`${widths.map((w) => "─".repeat(w)).join("  ")}\n`);
   let buf = "";
   for (const r of cells) buf += `${line(r)}\n`;

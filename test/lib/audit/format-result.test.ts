@@ -68,3 +68,20 @@ describe("result formatting", () => {
     expect(displayWidth("日本")).toBe(4);
   });
 });
+
+describe("table output of hostile text", () => {
+  it("shows escape sequences and other control characters as visible marks, never raw; csv keeps them", async () => {
+    const hostile = (): ResultSet => rs(
+      ["target", "col\u001b[2J"],
+      ["VARCHAR", "VARCHAR"],
+      [["host\u001b]0;pwned\u0007", "a\u009b31mb\u007f\rc"]],
+    );
+    const out = await render(hostile, "table", 80);
+    // eslint-disable-next-line no-control-regex
+    expect(out).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    expect(out).toContain("host␛]0;pwned␇");
+    expect(out).toContain("a�31mb␡␍c");
+    expect(out.split("\n")[0]).toContain("col␛[2J");
+    expect(await render(hostile, "csv")).toContain("host\u001b]0;pwned\u0007");
+  });
+});
