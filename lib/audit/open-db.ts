@@ -149,7 +149,11 @@ export function checkAuditDbPath(path: string, write: boolean): void {
 export async function openAuditDb(path: string, opts: OpenAuditDbOptions = {}): Promise<AuditDb> {
   const write = opts.write === true;
   checkAuditDbPath(path, write);
-  const { DuckDBInstance } = await import("@duckdb/node-api");
+  const { DuckDBInstance, DuckDBTimestampTZValue } = await import("@duckdb/node-api");
+  // Times leave the store in UTC, as the store's TimeZone is: the client would otherwise print
+  // them at the offset the machine's zone has on the day the process started (-05:00 for a
+  // time in New York's summer, when started in winter).
+  DuckDBTimestampTZValue.timezoneOffsetInMinutes = 0;
   let inst: DuckDBInstance;
   try {
     inst = await DuckDBInstance.create(path, write ? {} : { access_mode: "READ_ONLY" });
