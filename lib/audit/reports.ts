@@ -76,12 +76,14 @@ export function normalizeBound(v: string | null | undefined, which: "since" | "u
     || Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== s.slice(0, 10)) {
     throw new UsageError(`--${which} ${v} is not a date; give YYYY-MM-DD or an ISO date-time such as 2026-10-01T18:00:00Z.`);
   }
+  // DuckDB reads 10:00 alone but not 10:00 followed by a zone (10:00+05:30, 10:00Z): give it seconds.
+  const withSeconds = s.replace(/^(\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2})(?=Z|[+-]|$)/, "$1:00");
   if (which === "until" && DATE_ONLY.test(s)) {
     const d = new Date(`${s}T00:00:00Z`);
     d.setUTCDate(d.getUTCDate() + 1);
     return d.toISOString().slice(0, 10);
   }
-  return s;
+  return withSeconds;
 }
 
 /**

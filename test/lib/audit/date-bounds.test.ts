@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { normalizeBound } from "../../../lib/audit/reports.js";
+import { join } from "node:path";
+import { normalizeBound, runReport } from "../../../lib/audit/reports.js";
+import { type AuditDb, openAuditDb } from "../../../lib/audit/open-db.js";
+import { tempDir } from "../../helpers/fixtures.js";
 
 describe("--since/--until: a day its month does not have", () => {
   it("is refused as not a date (ERR_USAGE), not shifted into the next month or left to DuckDB", () => {
@@ -15,3 +18,31 @@ describe("--since/--until: a day its month does not have", () => {
     expect(normalizeBound("2026-04-30T23:59:59Z", "until")).toBe("2026-04-30T23:59:59Z");
   });
 });
+
+describe("--since/--until: a time without seconds followed by a zone", () => {
+  it("runs the report (DuckDB refused 10:00+05:30 and 10:00Z with its own message) and means the same instant", async () => {
+    expect(normalizeBound("2026-10-06T05:30+05:30", "since")).toBe("2026-10-06T05:30:00+05:30");
+    expect(normalizeBound("2026-10-06T05:30Z", "until")).toBe("2026-10-06T05:30:00Z");
+    expect(normalizeBound("2026-10-06 05:30", "until")).toBe("2026-10-06 05:30:00");
+    expect(normalizeBound("2026-10-06T05:30:15.5-04:00", "since")).toBe("2026-10-06T05:30:15.5-04:00");
+    const tmp = tempDir();
+    const db = await openAuditDb(join(tmp.dir, "bounds.duckdb"), { write: true });
+    try {
+      await db.run(`INSERT INTO access_requests (RayID, Email, Allowed, CreatedAt, AppDomain) VALUES
+        ('r1', 'a@example.com', false, '2026-10-05 23:59:59+00', 'app.example.com'),
+        ('r2', 'a@example.com', false, '2026-10-06 00:00:00+00', 'app.example.com')`);
+      const rows = await queryReport(db, "denied-access", { since: "2026-10-06T05:30+05:30", until: "2026-10-06T00:01Z" });
+      expect(rows.map((r) => Number(r.denials))).toEqual([1]);
+    } finally {
+      db.close();
+      tmp.cleanup();
+    }
+  });
+});
+
+async function queryReport(db: AuditDb, name: string, p: Parameters<typeof runReport>[2]): Promise<Array<Record<string, unknown>>> {
+  const rs = await runReport(db, name, p);
+  const out: Array<Record<string, unknown>> = [];
+  for await (const chunk of rs.rows) for (const r of chunk) out.push(Object.fromEntries(rs.columns.map((c, i) => [c, r[i]])));
+  return out;
+}
