@@ -248,15 +248,17 @@ export class AuditSessionSource implements SessionSource {
       };
     });
 
-    const commands = await db.rows<{ ts: unknown; offset_s: number | null; command: string; program_id: string | null; n: bigint }>(
-      `SELECT ts, offset_s, command, program_id, ${COMMAND_NUMBER} AS n FROM commands
+    // epoch(ts), not ts: a JS Date keeps milliseconds, which moved a command typed at 1.0 s into a
+    // session started at .999999 to 0.999001 s (shown +0:00.9, replayed before it was typed).
+    const commands = await db.rows<{ at_s: number | null; offset_s: number | null; command: string; program_id: string | null; n: bigint }>(
+      `SELECT epoch(ts) AS at_s, offset_s, command, program_id, ${COMMAND_NUMBER} AS n FROM commands
        WHERE coalesce(session_id, recording_id) = $1 AND command IS NOT NULL ORDER BY ts, offset_s, program_id, n`, [s.session_id]);
     return {
       row,
       fields: known,
       context,
       commands: commands.map((c) => {
-        const at = epochOf(c.ts);
+        const at = num(c.at_s);
         const micros = at !== null && s.started !== null ? Math.max(0, Math.round((at - s.started) * 1e6)) : Math.round((c.offset_s ?? 0) * 1e6);
         return { atMicros: micros, id: `${c.program_id ?? ""}#${c.n}`, text: c.command, risky: isRisky(c.command) };
       }),
