@@ -1,3 +1,5 @@
+import { showControls } from "../lib/text.js";
+
 /** Where a command writes, and what it knows of its terminal: real streams, or captured in tests. */
 export interface CliIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number; rows?: number };
@@ -20,4 +22,13 @@ export function processIo(): CliIo {
     out: (line) => { process.stdout.write(`${line}\n`); },
     err: (line) => { process.stderr.write(`${line}\n`); },
   };
+}
+
+/**
+ * The same streams, with every line printed by `err` showing its control characters as marks
+ * (showControls; line breaks stay): a message may quote the evidence (a SessionID, a header field,
+ * a file name), which must never reach the terminal as an escape sequence.
+ */
+export function withVisibleControls(io: CliIo): CliIo {
+  return { ...io, err: (line) => { io.err(line.split("\n").map(showControls).join("\n")); } };
 }

@@ -1,6 +1,6 @@
 import { Command, Option } from "commander";
 import { handleError, usageErrorFromCommander } from "./handle-error.js";
-import { type CliIo, processIo } from "./io.js";
+import { type CliIo, processIo, withVisibleControls } from "./io.js";
 import { registerCommands } from "./commands/index.js";
 
 /** The version printed by --version (kept in step with package.json by the release step). */
@@ -31,7 +31,8 @@ export function buildProgram(io: CliIo): Command {
  *
  * @example process.exitCode = await run(["decrypt", "-i", "sshkey", "-l", "session.log"]);
  */
-export async function run(argv: string[], io: CliIo = processIo()): Promise<number> {
+export async function run(argv: string[], given: CliIo = processIo()): Promise<number> {
+  const io = withVisibleControls(given);
   const program = buildProgram(io);
   const debug = argv.includes("--debug");
   try {

@@ -8,6 +8,8 @@
  *   await writeResult(result, "table", (s) => process.stdout.write(s), { width: 100 });
  */
 
+import { showControls } from "../text.js";
+
 /** One result: column names, DuckDB type names, and rows of cells in DuckDB's JSON-safe form. */
 export interface ResultSet {
   columns: string[];
@@ -55,17 +57,13 @@ export function textCell(v: unknown, type: string, iso: boolean): string {
 
 /**
  * A cell as a table shows it on a terminal: newlines as ⏎, tabs as a space, and any other
- * control character (C0, DEL, C1) as a visible mark (␛ for ESC, � for C1), so no escape
- * sequence stored in the evidence reaches the terminal; csv and json keep the bytes.
+ * control character as a visible mark (showControls), so no escape sequence stored in the
+ * evidence reaches the terminal; csv and json keep the bytes.
  *
  * @example tableCell("host\u001b[2J") // "host␛[2J"
  */
 export function tableCell(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/\r?\n/g, "⏎").replace(/\t/g, " ").replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => {
-    const n = c.charCodeAt(0);
-    return n < 0x20 ? String.fromCharCode(0x2400 + n) : n === 0x7f ? "␡" : "�";
-  });
+  return showControls(s.replace(/\r?\n/g, "⏎").replace(/\t/g, " "));
 }
 
 function csvField(s: string): string {

@@ -1,4 +1,5 @@
 import type { CaptureInspection } from "../session/inspect-capture.js";
+import { showControls } from "../text.js";
 
 function iso(unix: number): string {
   return new Date(unix * 1000).toISOString().replace(".000Z", "Z");
@@ -59,5 +60,7 @@ export function formatInspection(r: CaptureInspection): string {
   const extra = Object.keys(h.extra);
   if (extra.length) rows.push(["Extensions", extra.join(", ")]);
   const w = Math.max(...rows.map(([k]) => k.length));
-  return rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join("\n");
+  // The header is not authenticated: its strings (term, error message, signal, extension names)
+  // may hold escape sequences, shown here as marks.
+  return rows.map(([k, v]) => `${k.padEnd(w)}  ${showControls(v)}`).join("\n");
 }

@@ -1,5 +1,6 @@
 import type { IBufferCell, IBufferLine } from "@xterm/headless";
 import type { Emulator } from "../terminal/emulator.js";
+import { showControls } from "../text.js";
 import { formatTime } from "./timeline.js";
 
 /**
@@ -79,7 +80,7 @@ export function statusLine(s: StatusInfo): string {
   const state = s.ended ? "■ end" : s.paused ? "❚❚" : "▶";
   const speed = s.speed === 1 ? "1x" : `${s.speed}x`;
   const head = `${state} ${formatTime(s.position)} / ${formatTime(s.duration)}  ${speed}`;
-  const cmd = s.command ? `  $ ${s.command}` : "";
+  const cmd = s.command ? `  $ ${showControls(s.command)}` : "";
   const keys = "  │ space pause  ←→ 5s  [ ] command  +- speed  . step  q quit";
   const warn = s.warning ? `${s.warning}  ` : "";
   let text = `${warn}${head}${cmd}`;

@@ -117,3 +117,24 @@ describe("pipes (FIFOs, <(cat file))", () => {
     expect(r.stdout).toBe("");
   });
 });
+
+describe("escape sequences planted in a capture's header (it is not authenticated)", () => {
+  it("inspect shows them as marks, never sends them to the terminal", async () => {
+    const evil = "\u001b]0;pwned\u0007\u001b[7m\u009b2J";
+    const forged = withHeader(log, "escapes.log", (h) => { h.pty.term += evil; h.exit_data.error_msg = `boom${evil}`; h[`ext${evil}`] = 1; });
+    const r = await runCli(["inspect", forged]);
+    expect(r.code, r.stderr).toBe(0);
+    // eslint-disable-next-line no-control-regex
+    expect(r.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    expect(r.stdout).toContain("xterm-256color␛]0;pwned␇␛[7m�2J 120x40");
+    expect(r.stdout).toContain('error "boom␛]0;pwned␇␛[7m�2J"');
+    expect(r.stdout).toContain("Extensions  ext␛]0;pwned␇␛[7m�2J");
+  });
+
+  it("a message that quotes a name holding escape sequences shows them as marks", async () => {
+    const odd = join(t.dir, "a\u001b]0;pwned\u0007\u009b2J.log");
+    const r = await runCli(["inspect", odd]);
+    expect(r.code).toBe(6);
+    expect(oneLine(r)).toBe(`ssh-log: The capture ${join(t.dir, "a␛]0;pwned␇�2J.log")} does not exist; check the path. [ERR_NOT_FOUND]`);
+  });
+});

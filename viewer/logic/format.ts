@@ -3,6 +3,8 @@
  * list, the detail and the replay pane agree.
  */
 
+import { CONTROL_CHARS } from "../../lib/text.js";
+
 /**
  * A unix time as `YYYY-MM-DD HH:MM` (UTC), or with seconds when `seconds` is set.
  *
@@ -59,15 +61,15 @@ export function exitText(exit: { status: number | null; signal: string | null; c
 }
 
 /**
- * Text from a recording or a store made safe to print: every control character (C0, DEL and the
- * C1 range, which some terminals take as ESC [) becomes a space, so no escape sequence in a
- * command, an email or a host name reaches the auditor's terminal.
+ * Text from a recording or a store made safe to print: every control character (CONTROL_CHARS)
+ * becomes a space, so no escape sequence in a command, an email or a host name reaches the
+ * auditor's terminal. (The CLI's tables and inspect show them as marks instead, showControls;
+ * the viewer's columns have always shown a blank.)
  *
  * @example printable("host\u001b]0;pwned\u0007") // "host ]0;pwned "
  */
 export function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, " ");
+  return text.replace(CONTROL_CHARS, " ");
 }
 
 /**

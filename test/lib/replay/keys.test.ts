@@ -95,4 +95,10 @@ describe("status line", () => {
     expect([...narrow]).toHaveLength(80);
     expect(narrow.startsWith("recorded 120x40")).toBe(true);
   });
+  it("shows control characters in the command as marks, never raw", () => {
+    const s = statusLine({ position: 0, duration: 1e6, speed: 1, paused: false, ended: false, command: "echo \u001b]0;pwned\u0007\u009b2J", warning: null, width: 120 });
+    expect(s).toContain("$ echo ␛]0;pwned␇�2J");
+    // eslint-disable-next-line no-control-regex
+    expect(s).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+  });
 });
