@@ -100,7 +100,13 @@ export async function createRecorder(opts: RecorderOptions): Promise<Recorder> {
   if (!(flushIntervalMs > 0)) throw new UsageError(`flushIntervalMs must be above 0; got ${flushIntervalMs}.`);
   if (opts.pty) checkPty(opts.pty);
   const clock = opts.clock ?? monotonicClock;
-  const startMs = opts.startedAt ? opts.startedAt.getTime() : clock();
+  const startMs = opts.startedAt ? timeOf(opts.startedAt) : clock();
+  // A start time that is not a number would make a header no reader accepts: everything recorded would be lost.
+  if (!Number.isFinite(startMs)) {
+    throw new UsageError(opts.startedAt
+      ? `The recording's startedAt (${String(opts.startedAt)}) is not a valid Date; pass a Date such as new Date().`
+      : `The recording's clock returned ${startMs}, not milliseconds since the epoch; pass a clock such as Date.now.`);
+  }
   const sealer = await BlockSealer.create(publicKey);
   const extra: Record<string, unknown> = { ...(opts.extra ?? {}) };
   if (opts.command !== undefined && opts.command !== null) extra.command = opts.command;
@@ -135,6 +141,9 @@ export async function createRecorder(opts: RecorderOptions): Promise<Recorder> {
     maxWindowChanges,
   });
 }
+
+/** Milliseconds since the epoch of a Date, NaN for anything else (an invalid Date, a string). */
+const timeOf = (d: unknown): number => (typeof (d as Date | null)?.getTime === "function" ? (d as Date).getTime() : Number.NaN);
 
 const isU32 = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 0xffff_ffff;
 
@@ -334,6 +343,10 @@ export class Recorder extends EventEmitter {
       // SSH exit statuses are u32, and ssh-log-cli reads them so: refuse before anything is final.
       return Promise.reject(new UsageError(`The exit status ${exit.status} is not a whole number from 0 to 4294967295.`, { file: this.path }));
     }
+    if (!this.closing && exit?.at != null && !Number.isFinite(timeOf(exit.at))) {
+      // exit_data with a timestamp that is not a number makes the header unreadable: refuse it too.
+      return Promise.reject(new UsageError(`The exit time ${String(exit.at)} is not a valid Date; pass a Date such as new Date(), or leave it out.`, { file: this.path }));
+    }
     this.closing ??= this.finish(exit ?? null);
     return this.closing;
   }
@@ -346,7 +359,7 @@ export class Recorder extends EventEmitter {
       if (this.failure) throw this.failure;
       if (exit) {
         this.header.exit = {
-          timestamp: Math.floor((exit.at ? exit.at.getTime() : this.clock()) / 1000),
+          timestamp: Math.floor((exit.at ? timeOf(exit.at) : this.clock()) / 1000),
           status: exit.status ?? null,
           signal: exit.signal ?? null,
           coreDumped: exit.coreDumped === true,

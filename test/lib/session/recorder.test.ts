@@ -287,6 +287,22 @@ describe("createRecorder", () => {
     expect(await referenceMismatch(path, keys.privateKey, [])).toBeNull();
   });
 
+  it("refuses a start or exit time that is not a valid date, which would make a header no reader accepts", async () => {
+    tmp = tempDir();
+    await expect(createRecorder({ publicKey: keys.publicKey, path: join(tmp.dir, "a.log"), pty: null, startedAt: new Date("nonsense") })).rejects.toMatchObject({ code: ErrorCode.Usage });
+    await expect(createRecorder({ publicKey: keys.publicKey, path: join(tmp.dir, "b.log"), pty: null, startedAt: "2026-01-01" as unknown as Date })).rejects.toMatchObject({ code: ErrorCode.Usage });
+    await expect(createRecorder({ publicKey: keys.publicKey, path: join(tmp.dir, "c.log"), pty: null, clock: () => Number.NaN })).rejects.toMatchObject({ code: ErrorCode.Usage });
+    expect(["a.log", "b.log", "c.log"].some((f) => existsSync(join(tmp.dir, f)))).toBe(false);
+    const path = join(tmp.dir, "d.log");
+    const rec = await createRecorder({ publicKey: keys.publicKey, path, pty: null, startedAt: new Date(START) });
+    rec.write("server", Buffer.from("kept"));
+    await expect(rec.close({ status: 0, at: new Date("nonsense") })).rejects.toMatchObject({ code: ErrorCode.Usage });
+    await rec.close({ status: 0 });
+    const r = await readRecording(path, keys.privateKey);
+    expect(r.header.exit?.status).toBe(0);
+    expect(dataOf(r.packets, 1).toString()).toBe("kept");
+  });
+
   it("refuses writes after close, and close is idempotent", async () => {
     tmp = tempDir();
     const rec = await createRecorder({ publicKey: keys.publicKey, path: join(tmp.dir, "c.log"), pty: null });
