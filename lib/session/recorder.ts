@@ -71,6 +71,8 @@ const MIN_SPLIT_BYTES = 1024;
 const INITIAL_BUFFER_BYTES = 4096;
 /** Error messages longer than this are cut in the header (it is rewritten in reserved space). */
 const MAX_ERROR_CHARS = 200;
+/** Signal names longer than this are cut in the header (OpenSSH's are a few letters; room is reserved for this many). */
+const MAX_SIGNAL_CHARS = 32;
 /** Resizes closer together than this replace the previous entry: dragging a window edge sends dozens a second. */
 const RESIZE_COALESCE_MICROS = 250_000;
 /** A window change as the header stores it: [elapsed_micros, columns, rows]. */
@@ -145,6 +147,8 @@ export async function createRecorder(opts: RecorderOptions): Promise<Recorder> {
 /** Milliseconds since the epoch of a Date, NaN for anything else (an invalid Date, a string). */
 const timeOf = (d: unknown): number => (typeof (d as Date | null)?.getTime === "function" ? (d as Date).getTime() : Number.NaN);
 
+const isText = (v: unknown): boolean => v == null || typeof v === "string";
+
 const isU32 = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 0xffff_ffff;
 
 /** ssh-log-cli reads width, height and mode values as u32: anything else would make the file unreadable to it. */
@@ -155,12 +159,23 @@ function checkPty(p: Pty): void {
   }
 }
 
+/**
+ * Why close() cannot store this exit, or null: ssh-log-cli reads the status as u32, and a
+ * timestamp that is not a number makes a header no reader accepts.
+ */
+function exitProblem(exit: RecorderExit): string | null {
+  if (exit.status !== undefined && exit.status !== null && !isU32(exit.status)) return `The exit status ${exit.status} is not a whole number from 0 to 4294967295.`;
+  if (!isText(exit.signal) || !isText(exit.errorMessage)) return `The exit signal and error message must be text or null; got ${typeof exit.signal} and ${typeof exit.errorMessage}.`;
+  if (exit.at != null && !Number.isFinite(timeOf(exit.at))) return `The exit time ${String(exit.at)} is not a valid Date; pass a Date such as new Date(), or leave it out.`;
+  return null;
+}
+
 /** The base64 length to reserve: the header as it will be at close, at its longest, in multiples of 4. */
 function headerReserve(h: CaptureHeader, maxWindowChanges: number): number {
   const longest: CaptureHeader = {
     ...h,
     dataSize: Number.MAX_SAFE_INTEGER,
-    exit: { timestamp: 99_999_999_999, status: 4_294_967_295, signal: "X".repeat(32), coreDumped: false, errorMessage: "x".repeat(MAX_ERROR_CHARS) },
+    exit: { timestamp: 99_999_999_999, status: 4_294_967_295, signal: "X".repeat(MAX_SIGNAL_CHARS), coreDumped: false, errorMessage: "x".repeat(MAX_ERROR_CHARS) },
     extra: maxWindowChanges > 0
       ? { ...h.extra, window_changes: Array.from({ length: maxWindowChanges }, (): WindowChange => [99_999_999_999_999, 99_999, 99_999]), window_changes_dropped: 99_999_999 }
       : h.extra,
@@ -339,14 +354,9 @@ export class Recorder extends EventEmitter {
    * @example await rec.close({ status: 0 });  await rec.close({ signal: "KILL", coreDumped: false });
    */
   close(exit?: RecorderExit | null): Promise<RecordingSummary> {
-    if (!this.closing && exit && exit.status !== undefined && exit.status !== null && !isU32(exit.status)) {
-      // SSH exit statuses are u32, and ssh-log-cli reads them so: refuse before anything is final.
-      return Promise.reject(new UsageError(`The exit status ${exit.status} is not a whole number from 0 to 4294967295.`, { file: this.path }));
-    }
-    if (!this.closing && exit?.at != null && !Number.isFinite(timeOf(exit.at))) {
-      // exit_data with a timestamp that is not a number makes the header unreadable: refuse it too.
-      return Promise.reject(new UsageError(`The exit time ${String(exit.at)} is not a valid Date; pass a Date such as new Date(), or leave it out.`, { file: this.path }));
-    }
+    // Refused before anything is final, so a corrected close() still works.
+    const problem = !this.closing && exit ? exitProblem(exit) : null;
+    if (problem) return Promise.reject(new UsageError(problem, { file: this.path }));
     this.closing ??= this.finish(exit ?? null);
     return this.closing;
   }
@@ -361,7 +371,7 @@ export class Recorder extends EventEmitter {
         this.header.exit = {
           timestamp: Math.floor((exit.at ? timeOf(exit.at) : this.clock()) / 1000),
           status: exit.status ?? null,
-          signal: exit.signal ?? null,
+          signal: exit.signal == null ? null : exit.signal.slice(0, MAX_SIGNAL_CHARS),
           coreDumped: exit.coreDumped === true,
           errorMessage: exit.errorMessage == null ? null : exit.errorMessage.slice(0, MAX_ERROR_CHARS),
         };
@@ -388,8 +398,9 @@ export class Recorder extends EventEmitter {
     try {
       bytes = encodeHeader({ ...this.header, extra }, this.reserve);
     } catch {
-      // Only an error message full of escaped characters can overflow the reserve: shorten it.
-      const exit = this.header.exit && { ...this.header.exit, errorMessage: this.header.exit.errorMessage && this.header.exit.errorMessage.slice(0, 32) };
+      // Only an error message or signal full of escaped characters (6 bytes each) can overflow the reserve: shorten them.
+      const e = this.header.exit;
+      const exit = e && { ...e, signal: e.signal && e.signal.slice(0, 4), errorMessage: e.errorMessage && e.errorMessage.slice(0, 32) };
       bytes = encodeHeader({ ...this.header, exit, extra }, this.reserve);
     }
     this.headerDirty = false;

@@ -303,6 +303,24 @@ describe("createRecorder", () => {
     expect(dataOf(r.packets, 1).toString()).toBe("kept");
   });
 
+  it("stores the exit of a signal name too long for the reserved header (an upstream sends any name), cut short", async () => {
+    tmp = tempDir();
+    for (const [name, signal, errorMessage] of [["long", "X".repeat(1000), "e".repeat(500)], ["escaped", "\u0001".repeat(100), "\u0001".repeat(300)]] as const) {
+      const path = join(tmp.dir, `${name}.log`);
+      const rec = await createRecorder({ publicKey: keys.publicKey, path, pty: null });
+      rec.write("server", Buffer.from("kept"));
+      await rec.close({ signal, coreDumped: true, errorMessage });
+      const r = await readRecording(path, keys.privateKey);
+      expect(signal.startsWith(r.header.exit!.signal!)).toBe(true);
+      expect(r.header.exit?.coreDumped).toBe(true);
+      expect(dataOf(r.packets, 1).toString()).toBe("kept");
+    }
+    const rec = await createRecorder({ publicKey: keys.publicKey, path: join(tmp.dir, "typed.log"), pty: null });
+    await expect(rec.close({ signal: 9 as unknown as string })).rejects.toMatchObject({ code: ErrorCode.Usage });
+    await expect(rec.close({ errorMessage: {} as unknown as string })).rejects.toMatchObject({ code: ErrorCode.Usage });
+    await rec.close({ signal: "KILL" });
+  });
+
   it("refuses writes after close, and close is idempotent", async () => {
     tmp = tempDir();
     const rec = await createRecorder({ publicKey: keys.publicKey, path: join(tmp.dir, "c.log"), pty: null });
