@@ -149,6 +149,13 @@ const timeOf = (d: unknown): number => (typeof (d as Date | null)?.getTime === "
 
 const isText = (v: unknown): boolean => v == null || typeof v === "string";
 
+/** A value's kind for a message: "a string", "a Uint16Array", "undefined". */
+function describe(v: unknown): string {
+  if (v === null || v === undefined) return String(v);
+  if (typeof v === "object") return `a ${(v as object).constructor?.name ?? "object"}`;
+  return `a ${typeof v} (${JSON.stringify(v)?.slice(0, 20)})`;
+}
+
 const isU32 = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 0xffff_ffff;
 
 /** ssh-log-cli reads width, height and mode values as u32: anything else would make the file unreadable to it. */
@@ -282,6 +289,9 @@ export class Recorder extends EventEmitter {
    */
   write(source: RecorderSource, data: Uint8Array, opts?: { stderr?: boolean }): boolean {
     if (this.closing) throw new UsageError(`The recording ${this.path} is closed; nothing more can be written to it.`, { file: this.path });
+    // Anything else was recorded wrong without a word: a DataView or a number as nothing, a Uint16Array as its low bytes.
+    if (!(data instanceof Uint8Array)) throw new UsageError(`write() takes the bytes as a Buffer or Uint8Array; got ${describe(data)}.`, { file: this.path });
+    if (source !== "client" && source !== "server" && source !== 0 && source !== 1) throw new UsageError(`write() takes the source "client", "server", 0 or 1; got ${describe(source)}.`, { file: this.path });
     if (this.failure) return false;
     if (data.length === 0) return !this.needDrain;
     const src = source === "client" || source === 0 ? 0 : 1;

@@ -321,6 +321,21 @@ describe("createRecorder", () => {
     await rec.close({ signal: "KILL" });
   });
 
+  it("refuses data that is not bytes and an unknown source, instead of recording nothing or the wrong bytes", async () => {
+    tmp = tempDir();
+    const path = join(tmp.dir, "w.log");
+    const rec = await createRecorder({ publicKey: keys.publicKey, path, pty: null });
+    for (const data of ["text", 5, null, [1, 2], new Uint16Array([0x4142]), new DataView(new ArrayBuffer(4))]) {
+      expect(() => rec.write("server", data as unknown as Uint8Array)).toThrow(expect.objectContaining({ code: ErrorCode.Usage }));
+    }
+    expect(() => rec.write("stdout" as "server", Buffer.from("x"))).toThrow(expect.objectContaining({ code: ErrorCode.Usage }));
+    rec.write("server", new Uint8Array([0x6f, 0x6b]));
+    rec.write(0, Buffer.from("in"));
+    await rec.close({ status: 0 });
+    const r = await readRecording(path, keys.privateKey);
+    expect(r.packets.map((p) => [p.source, Buffer.from(p.data).toString()])).toEqual([[1, "ok"], [0, "in"]]);
+  });
+
   it("refuses writes after close, and close is idempotent", async () => {
     tmp = tempDir();
     const rec = await createRecorder({ publicKey: keys.publicKey, path: join(tmp.dir, "c.log"), pty: null });
