@@ -5,7 +5,7 @@ import { parsePublicKey } from "../crypto/keys.js";
 import { BlockSealer } from "../crypto/suite.js";
 import { ErrorCode, OutputError, SshLogError, UsageError, fsError } from "../errors.js";
 import { type CaptureHeader, type ExitData, type Pty, encodeHeader } from "../format/header.js";
-import { TAG_BYTES } from "../format/limits.js";
+import { DEFAULT_LIMITS, TAG_BYTES } from "../format/limits.js";
 import { encodePacketInto, packetSize } from "../format/packets.js";
 
 export type { ExitData, Pty } from "../format/header.js";
@@ -121,7 +121,16 @@ export async function createRecorder(opts: RecorderOptions): Promise<Recorder> {
     extra,
   };
   const maxWindowChanges = opts.pty ? (opts.maxWindowChanges ?? DEFAULTS.maxWindowChanges) : 0;
-  const reserve = headerReserve(header, maxWindowChanges);
+  let reserve: number;
+  try {
+    reserve = headerReserve(header, maxWindowChanges);
+  } catch (err) {
+    throw new UsageError(`The recording's header cannot be written as JSON (${(err as Error).message.split("\n")[0]}); pass command and extra as plain strings, numbers, arrays and objects.`, { cause: err });
+  }
+  // Readers refuse a larger header as not a capture: everything recorded behind it would be lost.
+  if (reserve > DEFAULT_LIMITS.maxHeaderBytes) {
+    throw new UsageError(`The recording's header would take ${reserve} bytes, more than the ${DEFAULT_LIMITS.maxHeaderBytes} readers accept; keep command and extra small, and maxWindowChanges at most a few thousand.`);
+  }
   const first = encodeHeader(header, reserve);
   let fh: FileHandle;
   try {

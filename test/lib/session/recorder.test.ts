@@ -336,6 +336,29 @@ describe("createRecorder", () => {
     expect(r.packets.map((p) => [p.source, Buffer.from(p.data).toString()])).toEqual([[1, "ok"], [0, "in"]]);
   });
 
+  it("refuses a header readers would not accept (over 1 MiB, or not JSON) before creating the file", async () => {
+    tmp = tempDir();
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    const cases = [
+      { extra: { note: "x".repeat(800_000) } },
+      { command: "y".repeat(800_000) },
+      { pty: PTY, maxWindowChanges: 30_000 },
+      { extra: circular },
+      { extra: { n: 1n } },
+    ];
+    for (const [i, c] of cases.entries()) {
+      await expect(createRecorder({ publicKey: keys.publicKey, path: join(tmp.dir, `${i}.log`), pty: null, ...c })).rejects.toMatchObject({ code: ErrorCode.Usage });
+      expect(existsSync(join(tmp.dir, `${i}.log`))).toBe(false);
+    }
+    // Just under the limit still records, and reads back.
+    const path = join(tmp.dir, "ok.log");
+    const rec = await createRecorder({ publicKey: keys.publicKey, path, pty: null, extra: { note: "x".repeat(700_000) } });
+    rec.write("server", Buffer.from("kept"));
+    await rec.close({ status: 0 });
+    expect(dataOf((await readRecording(path, keys.privateKey)).packets, 1).toString()).toBe("kept");
+  });
+
   it("refuses writes after close, and close is idempotent", async () => {
     tmp = tempDir();
     const rec = await createRecorder({ publicKey: keys.publicKey, path: join(tmp.dir, "c.log"), pty: null });
