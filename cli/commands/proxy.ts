@@ -40,8 +40,9 @@ Logs one line per connection, program and error on stderr. Exit codes: 0 stopped
     .action(async (flags: ProxyFlags, cmd: Command) => {
       const { parseHostPort } = await import("../../lib/proxy/host-port.js");
       const { UsageError } = await import("../../lib/errors.js");
+      const { MAX_FLUSH_INTERVAL_MS } = await import("../../lib/session/recorder.js");
       const flushIntervalMs = Number(flags.flushInterval);
-      if (!Number.isFinite(flushIntervalMs) || flushIntervalMs <= 0) throw new UsageError(`--flush-interval ${flags.flushInterval} is not a number of milliseconds above 0.`);
+      if (!(flushIntervalMs > 0 && flushIntervalMs <= MAX_FLUSH_INTERVAL_MS)) throw new UsageError(`--flush-interval ${flags.flushInterval} is not a number of milliseconds above 0 and at most ${MAX_FLUSH_INTERVAL_MS}.`);
       const { startProxy } = await import("../../lib/proxy/start-proxy.js");
       const proxy = await startProxy({
         listen: parseHostPort(flags.listen, "--listen"),

@@ -64,6 +64,9 @@ export interface RecordingSummary {
   exit: ExitData | null;
 }
 
+/** The longest flushIntervalMs: Node's timers take at most 2^31-1 ms. */
+export const MAX_FLUSH_INTERVAL_MS = 2 ** 31 - 1;
+
 const DEFAULTS = { flushIntervalMs: 1000, maxBlockBytes: 64 * 1024, maxWindowChanges: 64 };
 /** A write is split to fill a block only when at least this much room is left in it. */
 const MIN_SPLIT_BYTES = 1024;
@@ -99,7 +102,11 @@ export async function createRecorder(opts: RecorderOptions): Promise<Recorder> {
     throw new UsageError(`maxBlockBytes must be a whole number between ${packetSize(1)} and ${16 << 20}; got ${maxBlockBytes}.`);
   }
   const flushIntervalMs = opts.flushIntervalMs ?? DEFAULTS.flushIntervalMs;
-  if (!(flushIntervalMs > 0)) throw new UsageError(`flushIntervalMs must be above 0; got ${flushIntervalMs}.`);
+  // Node runs a longer timer after 1 ms instead (TimeoutOverflowWarning): a block per millisecond.
+  if (!(flushIntervalMs > 0 && flushIntervalMs <= MAX_FLUSH_INTERVAL_MS)) throw new UsageError(`flushIntervalMs must be above 0 and at most ${MAX_FLUSH_INTERVAL_MS} (about 24 days); got ${flushIntervalMs}.`);
+  const highWaterMark = opts.highWaterMark ?? 8 * (maxBlockBytes + 4 + TAG_BYTES);
+  // NaN would never ask the caller to wait: memory would grow without bound.
+  if (!(highWaterMark >= 0)) throw new UsageError(`highWaterMark must be a number of bytes, 0 or more; got ${highWaterMark}.`);
   if (opts.pty) checkPty(opts.pty);
   const clock = opts.clock ?? monotonicClock;
   const startMs = opts.startedAt ? timeOf(opts.startedAt) : clock();
@@ -147,7 +154,7 @@ export async function createRecorder(opts: RecorderOptions): Promise<Recorder> {
   return new Recorder(fh, opts.path, sealer, header, reserve, first.length, startMs, clock, {
     flushIntervalMs,
     maxBlockBytes,
-    highWaterMark: opts.highWaterMark ?? 8 * (maxBlockBytes + 4 + TAG_BYTES),
+    highWaterMark,
     fsync: opts.fsync === true,
     maxWindowChanges,
   });

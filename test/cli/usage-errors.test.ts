@@ -62,6 +62,11 @@ describe("commander's parse errors, in the project's one-line form", () => {
     expect(expectOneUsageLine(await runCli(["--bogus"]))).toContain("--bogus is not an ssh-log option; see ssh-log --help.");
   });
 
+  it("proxy --flush-interval beyond what a timer holds (1e12 ms) is refused at start, not at each session", async () => {
+    const r = await runCli(["proxy", "--upstream", "127.0.0.1:1", "--host-key", "h", "--authorized-keys", "a", "--upstream-key", "u", "--public-key", "p", "--flush-interval", "1e12"]);
+    expect(expectOneUsageLine(r)).toMatch(/--flush-interval 1e12 /);
+  });
+
   it("--help and --version still exit 0", async () => {
     const help = await runCli(["inspect", "--help"]);
     expect(help.code).toBe(0);

@@ -359,6 +359,16 @@ describe("createRecorder", () => {
     expect(dataOf((await readRecording(path, keys.privateKey)).packets, 1).toString()).toBe("kept");
   });
 
+  it("refuses a flush interval Node's timers cannot hold (it would seal a block every millisecond) and a highWaterMark that is not a number", async () => {
+    tmp = tempDir();
+    for (const o of [{ flushIntervalMs: 1e12 }, { flushIntervalMs: 2 ** 31 }, { highWaterMark: Number.NaN }]) {
+      await expect(createRecorder({ publicKey: keys.publicKey, path: join(tmp.dir, "a.log"), pty: null, ...o })).rejects.toMatchObject({ code: ErrorCode.Usage });
+      expect(existsSync(join(tmp.dir, "a.log"))).toBe(false);
+    }
+    const rec = await createRecorder({ publicKey: keys.publicKey, path: join(tmp.dir, "b.log"), pty: null, flushIntervalMs: 2 ** 31 - 1 });
+    await rec.close({ status: 0 });
+  });
+
   it("refuses writes after close, and close is idempotent", async () => {
     tmp = tempDir();
     const rec = await createRecorder({ publicKey: keys.publicKey, path: join(tmp.dir, "c.log"), pty: null });
