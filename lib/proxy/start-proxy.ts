@@ -215,13 +215,19 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", (err: NodeJS.ErrnoException) => {
-      const why = err.code === "EADDRINUSE" ? "the port is in use" : err.code === "EACCES" ? "permission denied (ports below 1024 need privileges)" : err.message;
-      reject(new SshLogError(ErrorCode.Usage, `The proxy cannot listen on ${opts.listen.host}:${opts.listen.port}: ${why}; choose another --listen address.`, { cause: err }));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", (err: NodeJS.ErrnoException) => {
+        const why = err.code === "EADDRINUSE" ? "the port is in use" : err.code === "EACCES" ? "permission denied (ports below 1024 need privileges)" : err.message;
+        reject(new SshLogError(ErrorCode.Usage, `The proxy cannot listen on ${opts.listen.host}:${opts.listen.port}: ${why}; choose another --listen address.`, { cause: err }));
+      });
+      server.listen(opts.listen.port, opts.listen.host, () => resolve());
     });
-    server.listen(opts.listen.port, opts.listen.host, () => resolve());
-  });
+  } catch (err) {
+    // A caller that tries another address must not be left with this attempt's index file open.
+    await index.close().catch(() => undefined);
+    throw err;
+  }
   server.on("error", (err: Error) => log(`ssh-log proxy: listener error: ${err.message}`));
   // Not fatal (the server may come up later), but an operator should hear of it now, not at the first login.
   void probeTcp(opts.upstream, 3000).then((why) => {

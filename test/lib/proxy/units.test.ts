@@ -1,12 +1,15 @@
 import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { encodeKeyText } from "../../../lib/crypto/keys.js";
+import { generateKeyPair } from "../../../lib/crypto/suite.js";
 import { ErrorCode } from "../../../lib/errors.js";
 import { fingerprintOf, parseAuthorizedKeys, readAuthorizedKeys } from "../../../lib/proxy/authorized-keys.js";
 import { parseHostPort } from "../../../lib/proxy/host-port.js";
 import { rfc3339 } from "../../../lib/proxy/program-index.js";
 import { decodeTerminalModes } from "../../../lib/proxy/pty-modes.js";
+import { startProxy } from "../../../lib/proxy/start-proxy.js";
 import { tempDir } from "../../helpers/fixtures.js";
 import { makeSshKey } from "../../helpers/sshd.js";
 
@@ -82,5 +85,36 @@ describe("host:port and times", () => {
 
   it("writes Logpush-style RFC 3339 times", () => {
     expect(rfc3339(new Date(Date.UTC(2026, 9, 1, 1, 13, 58, 999)))).toBe("2026-10-01T01:13:58Z");
+  });
+});
+
+describe("startProxy", () => {
+  it("a --listen address in use fails with ERR_USAGE and leaves no file open (the index is closed again)", async () => {
+    const tmp = tempDir();
+    try {
+      const key = makeSshKey(join(tmp.dir, "host"), "proxy-host");
+      writeFileSync(join(tmp.dir, "users.pub"), readFileSync(`${key}.pub`));
+      const { publicKey } = await generateKeyPair();
+      writeFileSync(join(tmp.dir, "sshkey.pub"), encodeKeyText(publicKey));
+      const opts = {
+        listen: { host: "127.0.0.1", port: 0 }, upstream: { host: "127.0.0.1", port: 1 },
+        hostKeyPath: key, authorizedKeysPath: join(tmp.dir, "users.pub"), upstreamKeyPath: key,
+        publicKeyPath: join(tmp.dir, "sshkey.pub"), outDir: join(tmp.dir, "rec"), log: () => undefined,
+      };
+      const first = await startProxy(opts);
+      const index = join(tmp.dir, "rec", "index.ndjson");
+      const openOnIndex = (): number => readdirSync("/proc/self/fd").filter((fd) => {
+        try { return readlinkSync(`/proc/self/fd/${fd}`) === index; } catch { return false; }
+      }).length;
+      expect(openOnIndex()).toBe(1);
+      for (let i = 0; i < 3; i++) {
+        await expect(startProxy({ ...opts, listen: { host: "127.0.0.1", port: first.port } })).rejects.toMatchObject({ code: ErrorCode.Usage });
+      }
+      expect(openOnIndex()).toBe(1);
+      await first.close();
+      expect(openOnIndex()).toBe(0);
+    } finally {
+      tmp.cleanup();
+    }
   });
 });
