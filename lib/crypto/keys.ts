@@ -108,6 +108,8 @@ export function parsePublicKey(input: string | Uint8Array): Uint8Array {
     if (!isUsablePublicKey(k)) throw smallOrder();
     return k;
   }
+  // Anything else (undefined, a number, an ArrayBuffer) read as "is undefined bytes", or a TypeError.
+  if (!(input instanceof Uint8Array)) throw new BadKeyError(`The public key is ${input === null || input === undefined ? String(input) : `a ${typeof input}`}, not the text of a .pub file or its raw 32 bytes; pass readFileSync("sshkey.pub", "utf8").`);
   if (input.length !== X25519_KEY_BYTES) throw new BadKeyError(`The public key is ${input.length} bytes; an X25519 public key is 32 bytes.`);
   if (!isUsablePublicKey(input)) throw smallOrder();
   return Uint8Array.from(input);

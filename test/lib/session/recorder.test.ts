@@ -369,6 +369,16 @@ describe("createRecorder", () => {
     await rec.close({ status: 0 });
   });
 
+  it("refuses a public key that is neither text nor bytes with one sentence and ERR_BAD_KEY", async () => {
+    tmp = tempDir();
+    for (const publicKey of [undefined, null, 5, new ArrayBuffer(32)]) {
+      const err = await createRecorder({ publicKey: publicKey as unknown as string, path: join(tmp.dir, "a.log"), pty: null }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: ErrorCode.BadKey });
+      expect((err as Error).message).not.toMatch(/undefined bytes/);
+    }
+    expect(existsSync(join(tmp.dir, "a.log"))).toBe(false);
+  });
+
   it("refuses writes after close, and close is idempotent", async () => {
     tmp = tempDir();
     const rec = await createRecorder({ publicKey: keys.publicKey, path: join(tmp.dir, "c.log"), pty: null });
