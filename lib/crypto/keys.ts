@@ -79,6 +79,19 @@ export async function readPublicKeyFile(path: string): Promise<Uint8Array> {
     throw new BadKeyError(`${path} ${bytes.length === 0 ? "is empty" : "is not a public key file"}: it should hold 44 base64 characters of a 32-byte X25519 key, as ssh-log keygen writes to NAME.pub; check the path.`, { file: path });
   }
   if (!isUsablePublicKey(key)) throw smallOrder(path);
+  // Both halves are 44 base64 characters: a private key given here is told only by its .pub beside
+  // it, which holds its public half. Recordings made for it could never be decrypted.
+  if (!path.endsWith(".pub")) {
+    let beside: Uint8Array | null = null;
+    try { beside = decodeKeyText((await readKeyBytes(`${path}.pub`, "public key file")).toString("latin1")); } catch { /* none beside it */ }
+    if (beside !== null) {
+      const { publicKeyOf } = await import("./suite.js");
+      if (Buffer.from(publicKeyOf(key)).equals(beside)) {
+        key.fill(0);
+        throw new BadKeyError(`${path} is a private key, not a public one (its public key is ${path}.pub); recordings are encrypted to the public key, so pass ${path}.pub.`, { file: path });
+      }
+    }
+  }
   return key;
 }
 

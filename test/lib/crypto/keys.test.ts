@@ -41,6 +41,24 @@ describe("key files", () => {
     await expect(readPrivateKeyFile(`${p}.pub`)).rejects.toMatchObject({ code: "ERR_BAD_KEY" });
     expect(Buffer.from(await readPublicKeyFile(`${p}.pub`)).equals(key)).toBe(true);
   });
+  it("a private key given as the public key is refused when its .pub beside it says so", async () => {
+    const { generateKeyPair } = await import("../../../lib/crypto/suite.js");
+    const pair = await generateKeyPair();
+    const priv = join(t.dir, "recordings-key");
+    writeFileSync(priv, encodeKeyText(pair.privateKey), { mode: 0o600 });
+    writeFileSync(`${priv}.pub`, encodeKeyText(pair.publicKey));
+    await expect(readPublicKeyFile(priv)).rejects.toMatchObject({
+      code: "ERR_BAD_KEY",
+      message: `${priv} is a private key, not a public one (its public key is ${priv}.pub); recordings are encrypted to the public key, so pass ${priv}.pub.`,
+    });
+    expect(Buffer.from(await readPublicKeyFile(`${priv}.pub`)).equals(Buffer.from(pair.publicKey))).toBe(true);
+    // A public key whose name has an unrelated .pub beside it is still a public key.
+    const other = await generateKeyPair();
+    const named = join(t.dir, "upstream");
+    writeFileSync(named, encodeKeyText(pair.publicKey));
+    writeFileSync(`${named}.pub`, encodeKeyText(other.publicKey));
+    expect(Buffer.from(await readPublicKeyFile(named)).equals(Buffer.from(pair.publicKey))).toBe(true);
+  });
   it("a directory or a large unrelated file is refused without reading it whole", async () => {
     mkdirSync(join(t.dir, "d"));
     await expect(readPrivateKeyFile(join(t.dir, "d"))).rejects.toMatchObject({ code: "ERR_IS_DIRECTORY" });
