@@ -83,13 +83,8 @@ Exit codes: 0 done; 3 partial (some files, or part of one, could not be read); 2
       if (flags.output === undefined || flags.output === "-") {
         throw new UsageError(`${inputs.length} inputs were given; name a folder for their ${flags.format} files with -o DIR.`);
       }
-      const { mkdir } = await import("node:fs/promises");
-      const { OutputError } = await import("../../lib/errors.js");
-      try {
-        await mkdir(flags.output, { recursive: true });
-      } catch (err) {
-        throw new OutputError(`The output folder ${flags.output} cannot be created (${(err as NodeJS.ErrnoException).code ?? String(err)}); choose another -o folder.`, { file: flags.output, cause: err });
-      }
+      const { makeOutputFolder } = await import("../../lib/outputs/atomic-file.js");
+      await makeOutputFolder(flags.output, "output folder", "choose another -o folder");
       const { formatSummary, outputNames, runBatch } = await import("../../lib/outputs/batch.js");
       const outs = outputNames(inputs, flags.output, EXPORT_SUFFIX[flags.format]);
       const summary = await runBatch(inputs, async (input, i) => {

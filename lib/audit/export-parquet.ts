@@ -8,12 +8,13 @@
  *   const r = await exportParquet(db, "warehouse/");
  *   // read it back: read_parquet over warehouse/commands with hive_partitioning = true (the README has the SQL)
  */
-import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { OutputError, ErrorCode } from "../errors.js";
 import { DATASETS, DATASET_NAMES } from "./datasets.js";
 import { lit } from "./internal/logpush-sql.js";
 import type { AuditDb } from "./open-db.js";
+import { makeOutputFolder } from "../outputs/atomic-file.js";
 
 /** Each exported table and the time it is partitioned by. */
 export const EXPORT_TABLES: ReadonlyArray<readonly [string, string]> = [
@@ -42,11 +43,7 @@ export async function exportParquet(db: AuditDb, outDir: string, opts: { force?:
       throw new OutputError(`${p} already holds an export; pass --force to replace it, or choose another --out folder.`, { file: p }, ErrorCode.OutputExists);
     }
   }
-  try {
-    mkdirSync(outDir, { recursive: true });
-  } catch (err) {
-    throw new OutputError(`The folder ${outDir} cannot be created (${(err as Error).message}); check the path and its permissions.`, { file: outDir, cause: err });
-  }
+  await makeOutputFolder(outDir, "folder", "check the path and its permissions, or choose another --out folder");
   const out: ExportedTable[] = [];
   for (const [t, time] of EXPORT_TABLES) {
     const path = join(outDir, t);

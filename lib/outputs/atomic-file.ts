@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { access, constants, rename, stat, unlink } from "node:fs/promises";
+import { access, constants, mkdir, rename, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { OutputError, UsageError, fsError } from "../errors.js";
 
@@ -24,6 +24,27 @@ export async function checkOutputFolder(path: string): Promise<void> {
     await access(dir, constants.W_OK);
   } catch (err) {
     throw new OutputError(`The output folder ${dir} is not writable; check its permissions or choose another output path.`, { file: path, cause: err });
+  }
+}
+
+/**
+ * Creates the folder `dir` (and its parents) for outputs, with one sentence when it cannot be:
+ * `role` names it ("output folder", "recordings folder"), `todo` says what to do instead.
+ *
+ * @example await makeOutputFolder("casts/", "output folder", "choose another -o folder");
+ */
+export async function makeOutputFolder(dir: string, role: string, todo: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === "EEXIST" ? "a file of that name is in the way"
+      : code === "ENOTDIR" ? "a part of its path is a file, not a folder"
+        : code === "EACCES" || code === "EPERM" ? "permission is denied"
+          : code === "EROFS" ? "the file system is read-only"
+            : code === "ENOSPC" ? "the disk is full"
+              : code ?? String(err);
+    throw new OutputError(`The ${role} ${dir} cannot be created: ${why}; ${todo}.`, { file: dir, cause: err });
   }
 }
 

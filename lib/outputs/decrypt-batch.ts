@@ -1,10 +1,9 @@
-import { mkdir } from "node:fs/promises";
-import { OutputError } from "../errors.js";
 import { blocksAndPackets } from "../text.js";
 import type { KeyWarning } from "../crypto/keys.js";
 import { openCaptureFile } from "../session/open-capture-file.js";
 import { type BatchSummary, outputNames, runBatch } from "./batch.js";
 import { defaultZipPath, writeDecryptedZip } from "./zip.js";
+import { makeOutputFolder } from "./atomic-file.js";
 
 export interface DecryptBatchOptions {
   /** A folder for the zips (created if missing); null: each zip beside its capture. */
@@ -23,11 +22,7 @@ export interface DecryptBatchOptions {
  */
 export async function decryptBatch(keyPath: string, inputs: string[], opts: DecryptBatchOptions): Promise<BatchSummary> {
   if (opts.outDir !== null) {
-    try {
-      await mkdir(opts.outDir, { recursive: true });
-    } catch (err) {
-      throw new OutputError(`The output folder ${opts.outDir} cannot be created (${(err as NodeJS.ErrnoException).code ?? String(err)}); choose another -o folder.`, { file: opts.outDir, cause: err });
-    }
+    await makeOutputFolder(opts.outDir, "output folder", "choose another -o folder");
   }
   const outs = opts.outDir === null ? inputs.map(defaultZipPath) : outputNames(inputs, opts.outDir, "-decrypted.zip");
   let warned = false;

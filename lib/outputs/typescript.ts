@@ -1,10 +1,9 @@
 import { createWriteStream, type WriteStream } from "node:fs";
 import { once } from "node:events";
-import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { OutputError, UsageError } from "../errors.js";
+import { UsageError } from "../errors.js";
 import { Source, type ReadOutcome, type Session } from "../session/model.js";
-import { writeAtomically } from "./atomic-file.js";
+import { makeOutputFolder, writeAtomically } from "./atomic-file.js";
 import { Sink } from "./output-target.js";
 import { sessionEndLine, sessionStartLine, TimingWriter } from "./script-format.js";
 
@@ -35,11 +34,7 @@ export async function writeTypescript(session: Session, dir: string): Promise<Ty
   if (pty === null) {
     throw new UsageError(`${session.info.path} has no terminal (an exec session), so it has no typescript; export it as cast or text, or decrypt it for data_from_client.txt and data_from_server.txt.`, { file: session.info.path });
   }
-  try {
-    await mkdir(dir, { recursive: true });
-  } catch (err) {
-    throw new OutputError(`The folder ${dir} cannot be created (${(err as NodeJS.ErrnoException).code ?? String(err)}); choose another output folder.`, { file: dir, cause: err });
-  }
+  await makeOutputFolder(dir, "folder", "choose another output folder");
   const source = { source: session.info.path };
   const dataPath = join(dir, "term_data.txt");
   const timesPath = join(dir, "term_times.txt");

@@ -1,7 +1,7 @@
 import { mkdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable, Writable } from "node:stream";
-import type { AcceptConnection, Client, ClientChannel, PseudoTtyInfo, RejectConnection, ServerChannel, Session } from "ssh2";
+import type { AcceptConnection, Client, ClientChannel, PseudoTtyInfo, ServerChannel, Session } from "ssh2";
 import type { Pty } from "../format/header.js";
 import { createRecorder, type Recorder, type RecorderExit, type RecorderOptions } from "../session/recorder.js";
 import { type ProgramIndex, type ProgramIndexRow, rfc3339 } from "./program-index.js";

@@ -1,15 +1,16 @@
 import { randomUUID } from "node:crypto";
-import { mkdir, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type AddressInfo, connect } from "node:net";
 import type { AuthContext, Client, Connection, ParsedKey, PublicKeyAuthContext, Server } from "ssh2";
 import { readPublicKeyFile } from "../crypto/keys.js";
-import { BadKeyError, ErrorCode, OutputError, SshLogError, fsError } from "../errors.js";
+import { BadKeyError, ErrorCode, SshLogError, fsError } from "../errors.js";
 import type { RecorderOptions } from "../session/recorder.js";
 import { type AuthorizedKey, fingerprintOf, readAuthorizedKeys } from "./authorized-keys.js";
 import { ProgramIndex } from "./program-index.js";
 import { type ConnectionState, type ProxyShared, serveSession } from "./program.js";
 import { installPtyModesCapture } from "./pty-modes.js";
+import { makeOutputFolder } from "../outputs/atomic-file.js";
 
 /** A host and port, as `--listen` and `--upstream` give them. */
 export interface HostPort { host: string; port: number }
@@ -82,11 +83,7 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
     if (check.keys.length === 0) log(`ssh-log proxy: ${check.path} holds no usable key yet; nobody can log in until one is added.`);
   }
   if (!pinned) log("ssh-log proxy: warning: the upstream's host key is not checked; pass --upstream-host-key with its .pub (or ssh-keyscan output) to refuse an impostor.");
-  try {
-    await mkdir(opts.outDir, { recursive: true });
-  } catch (err) {
-    throw new OutputError(`The recordings folder ${opts.outDir} cannot be created (${(err as Error).message}); choose another --out.`, { file: opts.outDir, cause: err });
-  }
+  await makeOutputFolder(opts.outDir, "recordings folder", "choose another --out");
   const index = await ProgramIndex.open(join(opts.outDir, "index.ndjson"));
   if (!installPtyModesCapture()) log("ssh-log proxy: warning: this ssh2 version's internals differ; terminal modes are not forwarded (users get the server's defaults).");
 

@@ -15,7 +15,7 @@ export class Timeline {
    * @param idleLimitMicros longest pause shown, or null to keep every pause
    * @example new Timeline([0, 10_000_000], 2_000_000).toView(10_000_000) === 2_000_000
    */
-  constructor(times: readonly number[], private readonly idleLimitMicros: number | null) {
+  constructor(times: readonly number[], idleLimitMicros: number | null) {
     const rec: number[] = [0];
     const view: number[] = [0];
     for (const t of times) {
