@@ -8,7 +8,9 @@
  *   await writeResult(result, "table", (s) => process.stdout.write(s), { width: 100 });
  */
 
-import { showControls } from "../text.js";
+import { cutToWidth, displayWidth, showControls } from "../text.js";
+
+export { displayWidth };
 
 /** One result: column names, DuckDB type names, and rows of cells in DuckDB's JSON-safe form. */
 export interface ResultSet {
@@ -68,31 +70,6 @@ export function tableCell(s: string): string {
 
 function csvField(s: string): string {
   return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-}
-
-/** Display width of a string in a terminal: wide East Asian characters and emoji take two cells. */
-export function displayWidth(s: string): number {
-  let w = 0;
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    if (c < 32 || (c >= 0x300 && c < 0x370) || c === 0x200b) continue;
-    w += (c >= 0x1100 && (c <= 0x115f || (c >= 0x2e80 && c <= 0xa4cf) || (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) || (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) || (c >= 0xffe0 && c <= 0xffe6) || (c >= 0x1f300 && c <= 0x1faff) || (c >= 0x20000 && c <= 0x3fffd))) ? 2 : 1;
-  }
-  return w;
-}
-
-/** `s` cut to at most `width` cells, ending in "…" when cut. */
-export function fit(s: string, width: number): string {
-  if (displayWidth(s) <= width) return s;
-  let out = "";
-  let w = 0;
-  for (const ch of s) {
-    const cw = displayWidth(ch);
-    if (w + cw > width - 1) break;
-    out += ch;
-    w += cw;
-  }
-  return `${out}…`;
 }
 
 /**
@@ -181,9 +158,9 @@ export async function writeResult(rs: ResultSet, format: OutputFormat, write: (s
   const hidden = columns.slice(shown);
   if (hidden.length > 0) for (const r of cells) r.length = shown;
   const pad = (s: string, i: number): string => {
-    const f = fit(s, widths[i]!);
-    const gap = " ".repeat(Math.max(0, widths[i]! - displayWidth(f)));
-    return right[i] ? gap + f : f + gap;
+    const f = cutToWidth(s, widths[i]!);
+    const gap = " ".repeat(Math.max(0, widths[i]! - f.width));
+    return right[i] ? gap + f.text : f.text + gap;
   };
   const line = (r: string[]): string => r.map(pad).join("  ").replace(/\s+$/, "");
   write(`${line(columns.slice(0, shown).map(tableCell))}\n`);

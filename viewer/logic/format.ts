@@ -3,7 +3,9 @@
  * list, the detail and the replay pane agree.
  */
 
-import { CONTROL_CHARS } from "../../lib/text.js";
+import { CONTROL_CHARS, charWidth, cutToWidth } from "../../lib/text.js";
+
+export { charWidth };
 
 /**
  * A unix time as `YYYY-MM-DD HH:MM` (UTC), or with seconds when `seconds` is set.
@@ -73,22 +75,6 @@ export function printable(text: string): string {
 }
 
 /**
- * Columns a character takes in a terminal: 2 for East Asian wide and emoji code points (the
- * ranges xterm's unicode 6 tables mark wide), 0 for combining marks, joiners and variation
- * selectors, 1 for the rest.
- *
- * @example charWidth("中") // 2
- */
-export function charWidth(ch: string): number {
-  const c = ch.codePointAt(0)!;
-  if ((c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf && c !== 0x303f) || (c >= 0xac00 && c <= 0xd7a3)
-    || (c >= 0xf900 && c <= 0xfaff) || (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) || (c >= 0xffe0 && c <= 0xffe6)
-    || (c >= 0x1f300 && c <= 0x1faff) || (c >= 0x20000 && c <= 0x3fffd)) return 2;
-  return ZERO_WIDTH.test(ch) ? 0 : 1;
-}
-const ZERO_WIDTH = /^[\p{Mn}\p{Me}\u200b-\u200f\ufe00-\ufe0f]$/u;
-
-/**
  * Cuts text to `width` terminal columns (wide characters count two, combining marks none),
  * ending in `…` when cut, and pads it to exactly `width` columns.
  *
@@ -96,22 +82,11 @@ const ZERO_WIDTH = /^[\p{Mn}\p{Me}\u200b-\u200f\ufe00-\ufe0f]$/u;
  */
 export function fit(text: string, width: number, align: "left" | "right" = "left"): string {
   if (width <= 0) return "";
-  const chars = Array.from(printable(text));
-  const total = chars.reduce((n, ch) => n + charWidth(ch), 0);
-  if (total > width) {
-    let out = "";
-    let used = 0;
-    for (const ch of chars) {
-      const w = charWidth(ch);
-      if (used + w > width - 1) break;
-      out += ch;
-      used += w;
-    }
-    // A wide character that would straddle the edge leaves a blank before the ellipsis.
-    return `${out}${" ".repeat(width - 1 - used)}…`;
-  }
-  const pad = " ".repeat(width - total);
-  return align === "left" ? chars.join("") + pad : pad + chars.join("");
+  const cut = cutToWidth(printable(text), width);
+  const pad = " ".repeat(width - cut.width);
+  // A cut text ends in its ellipsis: a wide character left out at the edge leaves a blank before it.
+  if (cut.cut) return `${cut.text.slice(0, -1)}${pad}…`;
+  return align === "left" ? cut.text + pad : pad + cut.text;
 }
 
 /**
