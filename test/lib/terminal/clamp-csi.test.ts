@@ -10,6 +10,21 @@ const run = (chunks: Uint8Array[]): string => {
   const c = new CsiClamp(() => SIZE);
   return Buffer.concat(chunks.map((x) => Buffer.from(c.push(x)))).toString("latin1");
 };
+
+/** The screen's text and cursor after xterm ran `data` (a string as UTF-16, bytes through its UTF-8 decoder). */
+async function screen(data: string | Uint8Array): Promise<string> {
+  const { Terminal } = await loadXterm();
+  const t = new Terminal({ cols: SIZE.cols, rows: SIZE.rows, scrollback: 0, allowProposedApi: true, logLevel: "off" });
+  await new Promise<void>((r) => t.write(data, r));
+  const lines: string[] = [];
+  for (let y = 0; y < t.rows; y++) lines.push(t.buffer.active.getLine(y)!.translateToString());
+  const out = `${lines.join("\n")}|${t.buffer.active.cursorX},${t.buffer.active.cursorY}`;
+  t.dispose();
+  return out;
+}
+
+/** 30 full lines, so that a scroll or an insertion has something to move. */
+const fill = Array.from({ length: 30 }, (_, i) => `line ${i} ${"abcdefghij".repeat(6)}`).join("\r\n");
 const b = (s: string): Buffer => Buffer.from(s, "latin1");
 
 describe("CsiClamp", () => {
@@ -37,17 +52,6 @@ describe("CsiClamp", () => {
   });
 
   it("has exactly the effect of the uncapped sequence on the screen (except REP)", async () => {
-    const { Terminal } = await loadXterm();
-    const screen = async (data: string): Promise<string> => {
-      const t = new Terminal({ cols: SIZE.cols, rows: SIZE.rows, scrollback: 0, allowProposedApi: true, logLevel: "off" });
-      await new Promise<void>((r) => t.write(data, r));
-      const lines: string[] = [];
-      for (let y = 0; y < t.rows; y++) lines.push(t.buffer.active.getLine(y)!.translateToString());
-      const out = `${lines.join("\n")}|${t.buffer.active.cursorX},${t.buffer.active.cursorY}`;
-      t.dispose();
-      return out;
-    };
-    const fill = Array.from({ length: 30 }, (_, i) => `line ${i} ${"abcdefghij".repeat(6)}`).join("\r\n");
     for (const f of ["S", "T", "L", "M", "@", "P", "X", "I", "Z"]) {
       const big = `${fill}\x1b[5;10H\x1b[5000${f}`; // 5000: far past the screen, still quick to run uncapped
       expect(await screen(run([b(big)])), f).toBe(await screen(big));
@@ -115,17 +119,6 @@ describe("CsiClamp against sequences crafted to slip past it", () => {
   });
 
   it("has exactly the effect of the sequence as written, byte for byte through xterm's UTF-8 decoder", async () => {
-    const { Terminal } = await loadXterm();
-    const screen = async (data: Uint8Array): Promise<string> => {
-      const t = new Terminal({ cols: SIZE.cols, rows: SIZE.rows, scrollback: 0, allowProposedApi: true, logLevel: "off" });
-      await new Promise<void>((r) => t.write(data, r));
-      const lines: string[] = [];
-      for (let y = 0; y < t.rows; y++) lines.push(t.buffer.active.getLine(y)!.translateToString());
-      const out = `${lines.join("\n")}|${t.buffer.active.cursorX},${t.buffer.active.cursorY}`;
-      t.dispose();
-      return out;
-    };
-    const fill = Array.from({ length: 30 }, (_, i) => `line ${i} ${"abcdefghij".repeat(6)}`).join("\r\n");
     // Counts far past the screen yet quick to run uncapped, written every way the bypasses were.
     const cases = ["\x1b[0000000001S", `\x1b[${"0".repeat(70)}5000S`, "\x1b[5000:1S", "\x1b[3:5000S", "\x1b[50\r00L", "\x1b[50\x7f00M",
       "\x1b[50\xff00S", "\x1b[50\xe2\x8200S", "\x1b[50\xef\xbb\xbf00T", "\x1b\r[5000S", "\x1b\x80[5000P", "\x1b[5\xc2\x9b5000X",
