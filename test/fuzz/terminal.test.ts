@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { Writable } from "node:stream";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -7,6 +8,9 @@ import { Sink } from "../../lib/outputs/output-target.js";
 import { writeTextTranscript } from "../../lib/outputs/text-transcript.js";
 import { CsiClamp } from "../../lib/terminal/clamp-csi.js";
 import { newOutcome, sessionOf, type Session, type SessionEvent } from "../../lib/session/model.js";
+import { tempDir } from "../helpers/fixtures.js";
+import { runBin, runCli } from "../helpers/run-cli.js";
+import { writeCast } from "../helpers/sessions.js";
 import { countsSeen } from "../helpers/xterm-counts.js";
 import { chunkAt, expectTyped, fuzzParams, fuzzTimeout } from "./fuzz-config.js";
 
@@ -51,19 +55,15 @@ function session(events: SessionEvent[], pty: boolean, cols: number, rows: numbe
 /** A sink that counts and discards. */
 const counter = (): Sink => new Sink(new Writable({ write(_c, _e, cb) { cb(); } }));
 
+/** One output event a second, each printing a bomb between two lines of a prompt. */
+const bombOutput = (bombs: string[]): Array<[number, "o", string]> => bombs.map((b, i) => [1 + i, "o", `out ${i}\r\n${b}\r\n$ `]);
+
 describe("a scroll bomb: 13 bytes that kept the emulator busy for an hour", () => {
   it("export (text, commands, cast) and index finish in seconds on a .cast file printing ESC [ 2147483647 S and friends", async () => {
-    const { mkdtempSync, rmSync, writeFileSync } = await import("node:fs");
-    const { tmpdir } = await import("node:os");
-    const { join } = await import("node:path");
-    const { runCli } = await import("../helpers/run-cli.js");
-    const dir = mkdtempSync(join(tmpdir(), "ssh-log-bomb-"));
+    const { dir, cleanup } = tempDir();
     try {
       const bombs = ["\x1b[2147483647S", "\x1b[2147483647T", "\x1b[2147483647L", "\x1b[2147483647M", "x\x1b[2147483647b", "\u009b2147483647S"];
-      const lines = [JSON.stringify({ version: 2, width: 80, height: 24 }), JSON.stringify([0.1, "o", "$ "]), JSON.stringify([0.5, "i", "ls\r"]),
-        ...bombs.map((b, i) => JSON.stringify([1 + i, "o", `out ${i}\r\n${b}\r\n$ `]))];
-      const cast = join(dir, "bomb.cast");
-      writeFileSync(cast, `${lines.join("\n")}\n`);
+      const cast = writeCast(join(dir, "bomb.cast"), [[0.1, "o", "$ "], [0.5, "i", "ls\r"], ...bombOutput(bombs)]);
       for (const format of ["text", "commands", "cast"]) {
         const started = Date.now();
         const r = await runCli(["export", cast, "-f", format, "-o", join(dir, `out.${format}`)]);
@@ -75,28 +75,22 @@ describe("a scroll bomb: 13 bytes that kept the emulator busy for an hour", () =
       expect(r.code, r.stderr).toBe(0);
       expect(Date.now() - started).toBeLessThan(20_000);
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      cleanup();
     }
   }, 60_000);
 });
 
 describe("the scroll bombs that once slipped past the clamp", () => {
   it("export through the real CLI finishes in seconds (killed at 20 s) on each way of spelling the count", async () => {
-    const { mkdtempSync, rmSync, writeFileSync } = await import("node:fs");
-    const { tmpdir } = await import("node:os");
-    const { join } = await import("node:path");
-    const { runBin } = await import("../helpers/run-cli.js");
-    const dir = mkdtempSync(join(tmpdir(), "ssh-log-bomb-"));
+    const { dir, cleanup } = tempDir();
     try {
       const bombs = [`\x1b[${"9".repeat(70)}S`, `\x1b[${"0".repeat(60)}2147483647T`, "\x1b[2147483647:1L", "\x1b[2147\r483647M", "\x1b[2147\ufeff483647S",
         "\x1b\r[2147483647S", `\x1b[2147483647${";1".repeat(33)}S`, "x\x1b[0002147483647b"];
-      const lines = [JSON.stringify({ version: 2, width: 80, height: 24 }), ...bombs.map((b, i) => JSON.stringify([1 + i, "o", `out ${i}\r\n${b}\r\n$ `]))];
-      const cast = join(dir, "bomb.cast");
-      writeFileSync(cast, `${lines.join("\n")}\n`);
+      const cast = writeCast(join(dir, "bomb.cast"), bombOutput(bombs));
       const r = await runBin(["export", cast, "-f", "text", "-o", join(dir, "out.txt")], { timeoutMs: 20_000 });
       expect(r.code, r.stderr).toBe(0);
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      cleanup();
     }
   }, 30_000);
 });

@@ -1,3 +1,4 @@
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { newOutcome, sessionOf, type Session, type SessionEvent, type SessionInfo } from "../../lib/session/model.js";
@@ -7,6 +8,17 @@ export const TERMINAL_DIR = fileURLToPath(new URL("../../fixtures/terminal/", im
 export const terminalCast = (name: "readline" | "fullscreen" | "sudo"): string => join(TERMINAL_DIR, `${name}.cast`);
 /** fixtures/logpush: the Logpush sample (ssh_logs NDJSON, gzipped, one folder per day). */
 export const LOGPUSH_DIR = fileURLToPath(new URL("../../fixtures/logpush/", import.meta.url));
+
+/**
+ * Writes an asciicast v2 file of an 80x24 terminal holding these [seconds, "i" | "o", text] events;
+ * returns its path.
+ *
+ * @example const cast = writeCast(join(dir, "s.cast"), [[0.1, "o", "$ "]]);
+ */
+export function writeCast(path: string, events: Array<[number, "i" | "o", string]>): string {
+  writeFileSync(path, `${[{ version: 2, width: 80, height: 24 }, ...events].map((l) => JSON.stringify(l)).join("\n")}\n`);
+  return path;
+}
 
 /**
  * A Session from a list of [seconds, "i" | "o", text] steps: synthetic sessions for the cases
