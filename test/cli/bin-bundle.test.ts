@@ -1,9 +1,11 @@
 import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { SshLogError, WrongKeyError } from "../../lib/errors.js";
-import { runBin } from "../helpers/run-cli.js";
-import { SESSIONS_DIR } from "../helpers/fixtures.js";
+import { runBin, runBinIntoClosedPipe } from "../helpers/run-cli.js";
+import { SESSIONS_DIR, tempDir } from "../helpers/fixtures.js";
+import { writeCast } from "../helpers/sessions.js";
 
 /**
  * bin/ssh-log.js runs the CLI from its CommonJS bundle (dist/cli/bundle/, see rolldown.config.mjs),
@@ -48,28 +50,16 @@ describe("SshLogError across copies of lib/errors", () => {
 
 describe("a reader that goes away (`ssh-log ... | head`)", () => {
   it("export and replay into a pipe closed after the first bytes: exit 0, nothing on stderr", async () => {
-    const { mkdtempSync, rmSync, writeFileSync } = await import("node:fs");
-    const { tmpdir } = await import("node:os");
-    const { join } = await import("node:path");
-    const { spawn } = await import("node:child_process");
-    const { BIN } = await import("../helpers/run-cli.js");
-    const dir = mkdtempSync(join(tmpdir(), "ssh-log-epipe-"));
+    const tmp = tempDir();
     try {
-      const lines = [JSON.stringify({ version: 2, width: 80, height: 24 })];
-      for (let i = 0; i < 20_000; i++) lines.push(JSON.stringify([i / 1000, "o", `line ${i} ${"x".repeat(60)}\r\n`]));
-      const cast = join(dir, "big.cast");
-      writeFileSync(cast, `${lines.join("\n")}\n`);
+      const cast = writeCast(join(tmp.dir, "big.cast"), Array.from({ length: 20_000 }, (_, i) => [i / 1000, "o", `line ${i} ${"x".repeat(60)}\r\n`]));
       for (const argv of [["export", cast, "-f", "text"], ["export", cast, "-f", "cast"], ["replay", cast]]) {
-        const child = spawn(process.execPath, [BIN, ...argv], { stdio: ["ignore", "pipe", "pipe"] });
-        let err = "";
-        child.stderr.on("data", (d) => { err += d; });
-        child.stdout.once("data", () => child.stdout.destroy());
-        const code = await new Promise<number | null>((r) => child.on("close", r));
+        const { code, stderr: err } = await runBinIntoClosedPipe(argv);
         expect(code, argv.join(" ")).toBe(0);
         expect(err, argv.join(" ")).toBe("");
       }
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      tmp.cleanup();
     }
   }, 60_000);
 });

@@ -1,10 +1,9 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { spawn } from "node:child_process";
-import { BIN, runCli } from "../helpers/run-cli.js";
+import { runBinIntoClosedPipe, runCli } from "../helpers/run-cli.js";
 import { fixtureCases, tempDirWithKey } from "../helpers/fixtures.js";
-import { LOGPUSH_DIR, terminalCast } from "../helpers/sessions.js";
+import { LOGPUSH_DIR, terminalCast, writeCast } from "../helpers/sessions.js";
 
 const tmp = tempDirWithKey();
 afterAll(() => tmp.cleanup());
@@ -97,16 +96,9 @@ describe("ssh-log export", () => {
 
   it("stops quietly, exit 0, when the reader of the pipe goes away (| head)", async () => {
     // A long session, so that the output cannot all fit in the pipe before the reader leaves.
-    const lines = ['{"version": 2, "width": 80, "height": 24}'];
-    for (let i = 0; i < 20000; i++) lines.push(JSON.stringify([i / 1000, "o", `line ${i} ${"x".repeat(60)}\r\n`]));
-    const big = join(tmp.dir, "big.cast");
-    writeFileSync(big, `${lines.join("\n")}\n`);
+    const big = writeCast(join(tmp.dir, "big.cast"), Array.from({ length: 20000 }, (_, i) => [i / 1000, "o", `line ${i} ${"x".repeat(60)}\r\n`]));
     for (const argv of [["export", big, "-f", "text"], ["export", big, "-f", "cast"], ["replay", big]]) {
-      const child = spawn(process.execPath, [BIN, ...argv], { stdio: ["ignore", "pipe", "pipe"] });
-      let err = "";
-      child.stderr.on("data", (d) => { err += d; });
-      child.stdout.once("data", () => child.stdout.destroy());
-      const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
+      const { code, stderr: err } = await runBinIntoClosedPipe(argv);
       expect(code, argv.join(" ")).toBe(0);
       expect(err).toBe("");
     }

@@ -28,6 +28,19 @@ export async function runCli(argv: string[], opts: { env?: NodeJS.ProcessEnv; st
 
 export const BIN = fileURLToPath(new URL("../../bin/ssh-log.js", import.meta.url));
 
+/**
+ * Runs the real bin/ssh-log.js with its stdout a pipe whose reader goes away after the first bytes,
+ * as `ssh-log ... | head` does; returns the exit code and what it wrote on stderr.
+ */
+export async function runBinIntoClosedPipe(argv: string[]): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, ...argv], { stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (d) => { stderr += d; });
+  child.stdout.once("data", () => child.stdout.destroy());
+  const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
+  return { code, stderr };
+}
+
 /** Runs the real bin/ssh-log.js in a child process, as a user would (needs `npm run build`). */
 export function runBin(argv: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
