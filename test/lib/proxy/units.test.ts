@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { openFiles } from "../../helpers/open-files.js";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { encodeKeyText } from "../../../lib/crypto/keys.js";
@@ -103,9 +104,7 @@ describe("startProxy", () => {
       };
       const first = await startProxy(opts);
       const index = join(tmp.dir, "rec", "index.ndjson");
-      const openOnIndex = (): number => readdirSync("/proc/self/fd").filter((fd) => {
-        try { return readlinkSync(`/proc/self/fd/${fd}`) === index; } catch { return false; }
-      }).length;
+      const openOnIndex = (): number => openFiles().filter((f) => f === index).length;
       expect(openOnIndex()).toBe(1);
       for (let i = 0; i < 3; i++) {
         await expect(startProxy({ ...opts, listen: { host: "127.0.0.1", port: first.port } })).rejects.toMatchObject({ code: ErrorCode.Usage });

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { readdirSync, readlinkSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
+import { openFiles } from "../../helpers/open-files.js";
 import { join } from "node:path";
 import { writeDecryptedZip } from "../../../lib/outputs/zip.js";
 import { detectInputKind, openSession } from "../../../lib/session/open-any.js";
@@ -67,15 +68,6 @@ describe("openSession", () => {
     }
   });
 });
-
-/** The files this process holds open (its /proc/self/fd links). */
-function openFiles(): string[] {
-  const out: string[] = [];
-  for (const fd of readdirSync("/proc/self/fd")) {
-    try { out.push(readlinkSync(`/proc/self/fd/${fd}`)); } catch { /* closed meanwhile */ }
-  }
-  return out;
-}
 
 describe("Session.close()", () => {
   const inputs = async (): Promise<Array<[string, () => Promise<Session>, string]>> => {

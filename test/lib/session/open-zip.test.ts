@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { writeFileSync } from "node:fs";
+import { openFiles } from "../../helpers/open-files.js";
 import { join } from "node:path";
 import { writeDecryptedZip } from "../../../lib/outputs/zip.js";
 import { openCapture } from "../../../lib/session/open-capture.js";
@@ -68,12 +69,10 @@ describe("openZip", () => {
   });
 
   it("releases the zip when opening its entries fails (a term_data.txt without its start line)", async () => {
-    const { readdirSync, readlinkSync } = await import("node:fs");
-    const held = (): string[] => readdirSync("/proc/self/fd").map((fd) => { try { return readlinkSync(`/proc/self/fd/${fd}`); } catch { return ""; } });
     const zip = join(tmp.dir, "no-start.zip");
     writeFileSync(zip, rawZip([{ name: "term_data.txt", data: "no start line\nabc" }, { name: "term_times.txt", data: "0.100000 3\n" }]));
     await expect(openZip(zip)).rejects.toMatchObject({ code: "ERR_BAD_INPUT", message: expect.stringContaining("does not begin with a \"Session started on\" line") });
-    expect(held()).not.toContain(zip);
+    expect(openFiles()).not.toContain(zip);
   });
 
   it("keeps what is there when term_data.txt is shorter than its timing says (partial)", async () => {

@@ -1,4 +1,5 @@
-import { mkdirSync, readdirSync, readlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { openFiles } from "../../helpers/open-files.js";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { readChunks, readHead, readHeadAndSize } from "../../../lib/session/read-chunks.js";
@@ -7,7 +8,6 @@ import { tempDir } from "../../helpers/fixtures.js";
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 
-const held = (): string[] => readdirSync("/proc/self/fd").map((fd) => { try { return readlinkSync(`/proc/self/fd/${fd}`); } catch { return ""; } });
 const readAll = async (path: string, role: string, size?: number): Promise<Buffer> => {
   const out: Buffer[] = [];
   for await (const c of readChunks(path, role, size)) out.push(Buffer.from(c));
@@ -24,7 +24,7 @@ describe("readHead, readHeadAndSize and readChunks open files the same way", () 
     const empty = join(tmp.dir, "empty.bin");
     writeFileSync(empty, "");
     expect(await readHeadAndSize(empty, 2, "input")).toEqual({ head: Buffer.alloc(0), size: 0 });
-    expect(held()).not.toContain(f);
+    expect(openFiles()).not.toContain(f);
   });
 
   it("name the file and its role for a missing path and a directory, and leave nothing open", async () => {
@@ -35,6 +35,6 @@ describe("readHead, readHeadAndSize and readChunks open files the same way", () 
       await expect(read(missing)).rejects.toMatchObject({ code: "ERR_NOT_FOUND", message: `The capture ${missing} does not exist; check the path.` });
       await expect(read(dir)).rejects.toMatchObject({ code: "ERR_IS_DIRECTORY", message: `The capture ${dir} is a directory, not a file; give the path of a file.` });
     }
-    expect(held()).not.toContain(dir);
+    expect(openFiles()).not.toContain(dir);
   });
 });
