@@ -3,7 +3,7 @@ import { type CaptureHeader, parseHeader } from "../format/header.js";
 import { DEFAULT_LIMITS } from "../format/limits.js";
 import { SshLogError } from "../errors.js";
 import { DEFAULT_CHUNK_BYTES, readChunks } from "./read-chunks.js";
-import { otherKindError } from "./open-any.js";
+import { otherKindError } from "./detect-input-kind.js";
 
 /** What a capture's cleartext says about it, without a key. */
 export interface CaptureInspection {

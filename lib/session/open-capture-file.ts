@@ -1,6 +1,7 @@
 import { BadHeaderError, SshLogError } from "../errors.js";
 import { isKeyText, keyGivenAsLogError, type KeyWarning, MAX_KEY_TEXT_BYTES, readPrivateKeyFile } from "../crypto/keys.js";
 import type { Session } from "./model.js";
+import { otherKindError } from "./detect-input-kind.js";
 import { openCapture, type OpenCaptureOptions } from "./open-capture.js";
 import { readHead } from "./read-chunks.js";
 
@@ -21,8 +22,7 @@ export async function openCaptureFile(logPath: string, keyPath: string, opts: Om
       const head = await readHead(logPath, MAX_KEY_TEXT_BYTES + 1, "capture").catch(() => null);
       if (head === null) throw err;
       if (isKeyText(head)) throw keyGivenAsLogError(logPath, opts.swapAdvice);
-      // imported here: open-any.ts imports this module
-      throw (await (await import("./open-any.js")).otherKindError(logPath)) ?? err;
+      throw (await otherKindError(logPath)) ?? err;
     }
     throw err;
   } finally {
