@@ -1,4 +1,3 @@
-import { stat } from "node:fs/promises";
 import type { Command } from "commander";
 import { UsageError } from "../../lib/errors.js";
 import { blocksAndPackets } from "../../lib/text.js";
@@ -54,8 +53,7 @@ Exit codes: 0 done; 3 partial (cut or altered: the zip holds what authenticated)
       // Many logs, or -o naming a folder (an existing one, or "out/"): one zip each, into it. An -o
       // ending in .zip always names the zip itself (a folder of that name is refused when written).
       const out = flags.output;
-      const toFolder = out !== undefined && !out.toLowerCase().endsWith(".zip")
-        && (/[\\/]$/.test(out) || (await stat(out).then((st) => st.isDirectory(), () => false)));
+      const toFolder = out !== undefined && !out.toLowerCase().endsWith(".zip") && (await batch.namesFolder(out));
       if (more.length > 0 || toFolder || (await batch.isPattern(logPath))) {
         const { decryptMany } = await import("./decrypt-many.js");
         await decryptMany(keyPath, await batch.expandInputs([logPath, ...more]), flags, io, cmd);

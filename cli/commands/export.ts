@@ -1,4 +1,3 @@
-import { stat } from "node:fs/promises";
 import { Option, type Command } from "commander";
 import { UsageError } from "../../lib/errors.js";
 import type { CliIo } from "../io.js";
@@ -43,7 +42,7 @@ Exit codes: 0 done; 3 partial (some files, or part of one, could not be read); 2
       const patterns = [...(flags.log ?? []), ...args];
       const logpush = logpushPath(flags, patterns, "session files");
       if (logpush === undefined && patterns.length === 0) throw new UsageError("No session given; pass it with -l LOG (and -i KEY for an encrypted capture).");
-      const { expandInputs, hasGlob } = await import("../../lib/outputs/batch.js");
+      const { expandInputs, hasGlob, namesFolder } = await import("../../lib/outputs/batch.js");
       const named = logpush !== undefined ? [logpush] : patterns;
       const inputs = logpush !== undefined ? named : await expandInputs(named);
       const { exportSession, EXPORT_SUFFIX } = await import("../../lib/outputs/export-session.js");
@@ -58,7 +57,7 @@ Exit codes: 0 done; 3 partial (some files, or part of one, could not be read); 2
       // always names the file itself.
       const out = flags.output;
       const toFolder = flags.format !== "typescript" && out !== undefined && out !== "-" && !out.endsWith(EXPORT_SUFFIX[flags.format])
-        && (/[\\/]$/.test(out) || (await stat(out).then((st) => st.isDirectory(), () => false)));
+        && (await namesFolder(out));
       if (inputs.length === 1 && !named.some(hasGlob) && !toFolder) {
         const session = await open(inputs[0]!);
         // A reader that goes away (`| head`) needs nothing here: bin/ssh-log.js exits quietly on EPIPE.

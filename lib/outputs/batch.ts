@@ -21,6 +21,17 @@ export async function isPattern(path: string): Promise<boolean> {
   return hasGlob(path) && !(await isFile(path));
 }
 
+/**
+ * True when an -o path names a folder to write into: it ends in a slash (or a backslash), or is an
+ * existing folder.
+ *
+ * @example await namesFolder("casts/") === true
+ */
+export async function namesFolder(path: string): Promise<boolean> {
+  if (/[\\/]$/.test(path)) return true;
+  try { return (await stat(path)).isDirectory(); } catch { return false; }
+}
+
 /** One path segment's glob as a regular expression (* and ? stop at "/", [...] classes). */
 function segmentRegex(seg: string): RegExp {
   let re = "";
