@@ -42,7 +42,7 @@ at that moment comes first, then the output that followed.`)
       if (!Number.isFinite(speed) || speed < 0.25 || speed > 32) throw new UsageError(`--speed ${flags.speed} is not a speed from 0.25 to 32; give e.g. --speed 2.`);
       const idle = flags.idleLimit === undefined ? null : Number(flags.idleLimit);
       if (idle !== null && !(Number.isFinite(idle) && idle > 0)) throw new UsageError(`--idle-limit ${flags.idleLimit} is not a number of seconds above 0; give e.g. --idle-limit 2.`);
-      const { parseTime } = await import("../../lib/replay/timeline.js");
+      const { formatTime, parseTime } = await import("../../lib/replay/timeline.js");
       const from = flags.from === undefined ? 0 : parseTime(flags.from);
       if (from === null) throw new UsageError(`--from ${flags.from} is not a time; give seconds (90), m:ss (1:30) or h:mm:ss, with seconds and minutes after a colon below 60.`);
 
@@ -69,7 +69,6 @@ at that moment comes first, then the output that followed.`)
       const player = await TerminalPlayer.load(session);
       try {
         if (from > player.duration) {
-          const { formatTime } = await import("../../lib/replay/timeline.js");
           throw new UsageError(`--from ${flags.from} is past the end of ${path}, which lasts ${formatTime(player.duration)}; give a time up to that.`);
         }
         if (piped) {
