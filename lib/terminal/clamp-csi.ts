@@ -128,10 +128,10 @@ export class CsiClamp {
     this.inSub = this.rejectDigits = this.rejectSub = false;
   }
 
-  /** Hands on what is held untouched (the sequence was cut or is not one we judge), then `b`. */
-  private endSeq(out: number[], b: number): void {
+  /** Hands on what is held untouched (the sequence was cut or is not one we judge), then `bytes`. */
+  private endSeq(out: number[], ...bytes: number[]): void {
     if (this.state === S.Csi) out.push(...this.params);
-    out.push(b);
+    out.push(...bytes);
     this.params = [];
     this.state = S.Ground;
   }
@@ -146,12 +146,8 @@ export class CsiClamp {
     const min = bytes.length === 2 ? 0x80 : bytes.length === 3 ? 0x800 : 0x10000;
     // Over-long forms, surrogates, beyond U+10FFFF and the BOM: xterm drops them, the sequence goes on.
     if (cp < min || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff || cp === 0xfeff) return data.length;
-    if (cp === 0x9b) { this.endSeq(out, 0xc2); out.push(0x9b); this.startCsi(); return data.length; } // C1 CSI: a new one
-    // Any other C1 control or character ends the sequence.
-    if (this.state === S.Csi) out.push(...this.params);
-    out.push(...bytes);
-    this.params = [];
-    this.state = S.Ground;
+    if (cp === 0x9b) { this.endSeq(out, 0xc2, 0x9b); this.startCsi(); return data.length; } // C1 CSI: a new one
+    this.endSeq(out, ...bytes); // any other C1 control or character ends the sequence
     return i;
   }
 
