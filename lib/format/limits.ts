@@ -22,3 +22,10 @@ export const DEFAULT_LIMITS: ParseLimits = {
 export const TAG_BYTES = 16;
 /** Bytes of a packet header after its u32 length: source (1), code (4), elapsed (8). */
 export const PACKET_HEADER_BYTES = 13;
+
+/**
+ * The widest and tallest terminal, in cells: the most a .cast header may claim, and the largest
+ * terminal the emulator makes whatever a capture header or zip start line claims (at 100000x100000
+ * xterm allocated its 10^10 cells, with no end in minutes). Far beyond any real screen.
+ */
+export const MAX_TERMINAL_SIZE = 10_000;

@@ -1,5 +1,6 @@
 import { BadInputError, ErrorCode, LimitError, SshLogError } from "../errors.js";
 import { MAX_UNIX_SECONDS } from "../format/header.js";
+import { MAX_TERMINAL_SIZE } from "../format/limits.js";
 import { Source } from "../format/packets.js";
 import { plural } from "../text.js";
 import { newOutcome, sessionOf, type Session, type SessionEvent, type SessionInfo } from "./model.js";
@@ -76,7 +77,7 @@ export function parseAsciicastHeader(line: string, path: string): AsciicastHeade
   const term = (o.version === 3 && o.term && typeof o.term === "object" ? o.term : {}) as Record<string, unknown>;
   const width = o.version === 3 ? term.cols : o.width;
   const height = o.version === 3 ? term.rows : o.height;
-  if (!Number.isSafeInteger(width) || !Number.isSafeInteger(height) || (width as number) < 1 || (height as number) < 1 || (width as number) > 10000 || (height as number) > 10000) {
+  if (!Number.isSafeInteger(width) || !Number.isSafeInteger(height) || (width as number) < 1 || (height as number) < 1 || (width as number) > MAX_TERMINAL_SIZE || (height as number) > MAX_TERMINAL_SIZE) {
     throw notCast(path, "its header has no valid width and height");
   }
   const env: Record<string, string> = {};

@@ -1,5 +1,6 @@
 import type { IBufferLine, Terminal } from "@xterm/headless";
 import type { SerializeAddon } from "@xterm/addon-serialize";
+import { MAX_TERMINAL_SIZE } from "../format/limits.js";
 import { loadXterm } from "./load-xterm.js";
 import { CsiClamp } from "./clamp-csi.js";
 import { VtScanner } from "./vt-scanner.js";
@@ -24,12 +25,7 @@ export interface CursorPosition {
   alternate: boolean;
 }
 
-/**
- * The widest and tallest terminal the emulator makes, as the .cast reader allows: a forged capture
- * header or zip start line claiming 100000x100000 made xterm allocate its 10^10 cells (no end in
- * minutes); 10000 is far beyond any real screen.
- */
-export const MAX_TERMINAL_SIZE = 10_000;
+export { MAX_TERMINAL_SIZE };
 
 const terminalSide = (n: number): number => Math.min(MAX_TERMINAL_SIZE, Math.max(1, n));
 
