@@ -57,12 +57,15 @@ Logs one line per connection, program and error on stderr. Exit codes: 0 stopped
         log: (line) => io.err(`${new Date().toISOString()} ${line}`),
         ...(flags.trace ? { trace: (line: string) => io.err(`${new Date().toISOString()} trace ${line}`) } : {}),
       });
-      io.err(`ssh-log proxy: listening on ${proxy.host}:${proxy.port}, forwarding to ${flags.upstream}, recording to ${flags.out} (index ${proxy.indexPath}); stop with Ctrl-C.`);
-      io.err(`ssh-log proxy: its host key is ${proxy.hostKeyFingerprint}; users' ssh shows this the first time they connect.`);
-      const signal = await new Promise<NodeJS.Signals>((resolve) => {
+      // Listening for Ctrl-C before saying to press it: a signal sent as soon as the line is read
+      // would otherwise kill the process before the recordings are closed.
+      const stopped = new Promise<NodeJS.Signals>((resolve) => {
         process.once("SIGINT", () => resolve("SIGINT"));
         process.once("SIGTERM", () => resolve("SIGTERM"));
       });
+      io.err(`ssh-log proxy: listening on ${proxy.host}:${proxy.port}, forwarding to ${flags.upstream}, recording to ${flags.out} (index ${proxy.indexPath}); stop with Ctrl-C.`);
+      io.err(`ssh-log proxy: its host key is ${proxy.hostKeyFingerprint}; users' ssh shows this the first time they connect.`);
+      const signal = await stopped;
       io.err(`ssh-log proxy: ${signal} received; ending ${proxy.connections} open connection(s) and closing their recordings.`);
       await proxy.close();
       io.err("ssh-log proxy: stopped.");

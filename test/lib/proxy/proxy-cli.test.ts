@@ -85,6 +85,24 @@ describe("ssh-log proxy (the command)", () => {
     expect(await q.exited).toBe(130);
   });
 
+  it("a Ctrl-C sent the moment it says to press it still stops it cleanly (exit 130), every time", async () => {
+    // The signal goes from the stderr handler itself, as early as a reader can send it; before the
+    // handler was set up ahead of that line, most such runs were killed outright (27 of 40).
+    for (let i = 0; i < 8; i++) {
+      const child = spawn(process.execPath, [BIN, "proxy", "--listen", "127.0.0.1:0", "--upstream", `127.0.0.1:${sshd.port}`,
+        "--host-key", "proxy_host_ed25519", "--authorized-keys", "users.pub", "--upstream-key", "proxy_id_ed25519",
+        "--upstream-host-key", sshd.hostPublicKey, "--public-key", "sshkey.pub", "--out", "recs5"], { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
+      let err = "";
+      let sent = false;
+      child.stderr.on("data", (d: Buffer) => {
+        err += d.toString();
+        if (!sent && err.includes("stop with Ctrl-C")) { sent = true; child.kill("SIGINT"); }
+      });
+      const code = await new Promise<number | string | null>((resolve) => child.on("close", (c, sig) => resolve(c ?? sig)));
+      expect(code, `run ${i + 1}: ${err}`).toBe(130);
+    }
+  });
+
   it("forwards terminal modes from the CLI bundle too (no warning that ssh2's internals differ)", async () => {
     // The capture of a pty-req's modes patches ssh2 through a require() made from the module's own
     // URL; the bundle rewrites import.meta.url, and once made that require() throw.
