@@ -648,10 +648,12 @@ export async function prepareIngest(paths: string[], opts: IngestOptions = {}): 
   const four = limiter(4);
   const detected = await Promise.all(files.map((p) => four(() => detectInput(p))));
   const bytes = detected.reduce((n, d) => n + d.bytes, 0);
+  // The files named in `paths` themselves (a shell glob can name thousands), not met in a folder.
+  const named = new Set(paths);
   // A key file named as an input (not one met while walking a folder): the key and the inputs
   // were given the wrong way round, as a capture given as the key is (below).
   for (const d of detected) {
-    if (d.kind === "unknown" && d.bytes <= MAX_KEY_TEXT_BYTES && paths.includes(d.path) && isKeyText(await readHead(d.path, MAX_KEY_TEXT_BYTES, "input"))) throw keyGivenAsLogError(d.path, INDEX_USAGE);
+    if (d.kind === "unknown" && d.bytes <= MAX_KEY_TEXT_BYTES && named.has(d.path) && isKeyText(await readHead(d.path, MAX_KEY_TEXT_BYTES, "input"))) throw keyGivenAsLogError(d.path, INDEX_USAGE);
   }
   // The key is read once, up front: a key that cannot be read would fail every capture the same
   // way, and its warnings (loose permissions) are said once. It is wiped when the ingest ends.
@@ -661,9 +663,9 @@ export async function prepareIngest(paths: string[], opts: IngestOptions = {}): 
       const summary = await ingestDetected(db, opts, detected, { files: files.length, bytes }, privateKey, started);
       // A file named in `paths` that could not be indexed carries the code of its failure, as
       // export's inputs do: a capture without -i is a usage error, the rest are not audit inputs.
-      const named = new Map(detected.filter((d) => paths.includes(d.path)).map((d) => [d.path, d] as const));
+      const byPath = new Map(detected.filter((d) => named.has(d.path)).map((d) => [d.path, d] as const));
       for (const s of summary.skipped) {
-        const d = named.get(s.path);
+        const d = byPath.get(s.path);
         if (d) s.code = d.kind === "capture" ? ErrorCode.Usage : d.bytes === 0 ? ErrorCode.EmptyFile : ErrorCode.BadInput;
       }
       return summary;
