@@ -159,7 +159,6 @@ class Ingest {
   private filesDone = 0;
   private shown = 0;
   private bytesTotal = 0;
-  private filesTotal = 0;
   private commands!: DuckDBAppender;
   private transcripts!: DuckDBAppender;
 
@@ -171,9 +170,10 @@ class Ingest {
     };
   }
 
-  async init(total: { files: number; bytes: number }): Promise<void> {
-    this.filesTotal = total.files;
-    this.bytesTotal = total.bytes;
+  /** Counts the inputs (every file found, recognised or not) and loads what the store holds. */
+  async init(inputs: DetectedInput[]): Promise<void> {
+    this.summary.files = inputs.length;
+    this.bytesTotal = inputs.reduce((n, d) => n + d.bytes, 0);
     for (const r of await this.db.rows<{ sha256: string }>("SELECT sha256 FROM ingested_files")) this.known.add(r.sha256);
     await loadRowWriters();
     this.commands = await this.db.con.createAppender("commands");
@@ -220,7 +220,7 @@ class Ingest {
   /** Progress never goes backwards, whatever order the estimates arrive in. */
   private report(bytes: number): void {
     this.shown = Math.max(this.shown, Math.min(bytes, this.bytesTotal));
-    this.opts.onProgress?.({ bytesDone: this.shown, bytesTotal: this.bytesTotal, filesDone: this.filesDone, filesTotal: this.filesTotal });
+    this.opts.onProgress?.({ bytesDone: this.shown, bytesTotal: this.bytesTotal, filesDone: this.filesDone, filesTotal: this.summary.files });
   }
 
   // ---- Logpush --------------------------------------------------------------------------------
@@ -647,7 +647,6 @@ export async function prepareIngest(paths: string[], opts: IngestOptions = {}): 
   // Recognised four at a time (reads and inflates run on the thread pool).
   const four = limiter(4);
   const detected = await Promise.all(files.map((p) => four(() => detectInput(p))));
-  const bytes = detected.reduce((n, d) => n + d.bytes, 0);
   // The files named in `paths` themselves (a shell glob can name thousands), not met in a folder.
   const named = new Set(paths);
   // A key file named as an input (not one met while walking a folder): the key and the inputs
@@ -660,7 +659,7 @@ export async function prepareIngest(paths: string[], opts: IngestOptions = {}): 
   const privateKey = opts.keyPath && detected.some((d) => d.kind === "capture") ? await readPrivateKeyFile(opts.keyPath, (m) => opts.warn?.(m), INDEX_USAGE) : null;
   return {
     async into(db) {
-      const summary = await ingestDetected(db, opts, detected, { files: files.length, bytes }, privateKey, started);
+      const summary = await ingestDetected(db, opts, detected, privateKey, started);
       // A file named in `paths` that could not be indexed carries the code of its failure, as
       // export's inputs do: a capture without -i is a usage error, the rest are not audit inputs.
       const byPath = new Map(detected.filter((d) => named.has(d.path)).map((d) => [d.path, d] as const));
@@ -675,11 +674,10 @@ export async function prepareIngest(paths: string[], opts: IngestOptions = {}): 
 }
 
 /** The rest of `ingestPaths`, once every input is recognised and the key read. */
-async function ingestDetected(db: AuditDb, opts: IngestOptions, detected: DetectedInput[], total: { files: number; bytes: number }, privateKey: Uint8Array | null, started: number): Promise<IngestSummary> {
+async function ingestDetected(db: AuditDb, opts: IngestOptions, detected: DetectedInput[], privateKey: Uint8Array | null, started: number): Promise<IngestSummary> {
   const idRow = await db.rows<{ id: number | null }>(`SELECT max(ingest_id) AS id FROM ingested_files`);
   const ing = new Ingest(db, opts, Number(idRow[0]?.id ?? 0) + 1, privateKey);
-  ing.summary.files = total.files;
-  await ing.init(total);
+  await ing.init(detected);
   try {
     for (const d of detected) {
       if (d.kind === "unknown" && d.damaged) {
