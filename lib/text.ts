@@ -45,6 +45,7 @@ export function showControls(text: string): string {
  */
 export function charWidth(ch: string): number {
   const c = ch.codePointAt(0)!;
+  if (c < 0x300) return 1; // Latin and ASCII, before the first combining mark: most text, no table or regex
   if ((c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf && c !== 0x303f) || (c >= 0xac00 && c <= 0xd7a3)
     || (c >= 0xf900 && c <= 0xfaff) || (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) || (c >= 0xffe0 && c <= 0xffe6)
     || (c >= 0x1f300 && c <= 0x1faff) || (c >= 0x20000 && c <= 0x3fffd)) return 2;
